@@ -1,0 +1,141 @@
+#include "msg/netstring_codec.hpp"
+
+#include "msg/limits.hpp"
+#include "msg/packed_list.hpp"
+
+namespace hb {
+
+namespace {
+
+constexpr std::string_view kStart = "###\n";
+constexpr std::string_view kEnd = "%%%\n";
+
+bool encode_message(const Message& msg, int depth, std::string& out, std::string& error) {
+    out += kStart;
+    std::string payload;
+    for (const Field& f : msg.fields()) {
+        payload.assign("(");
+        payload += static_cast<char>('0' + static_cast<int>(f.type));
+        payload += ')';
+        payload += f.name;
+        payload += '=';
+        switch (f.type) {
+            case FieldType::string:
+            case FieldType::binary:
+            case FieldType::compress:
+                payload += f.bytes;
+                break;
+            case FieldType::list:
+                payload += pack_list(f.list);
+                break;
+            case FieldType::structure:
+            case FieldType::uncompress:
+                if (depth >= kMaxDepth) {
+                    error = "message nesting deeper than " + std::to_string(kMaxDepth);
+                    return false;
+                }
+                if (!encode_message(*f.child, depth + 1, payload, error)) return false;
+                break;
+        }
+        append_netstring(out, payload);
+        if (out.size() > kMaxUncompressedBytes) {
+            error = "message larger than " + std::to_string(kMaxUncompressedBytes) + " bytes";
+            return false;
+        }
+    }
+    out += kEnd;
+    return true;
+}
+
+Result<NetstringDecoded> decode_at_depth(std::string_view bytes, int depth);
+
+bool decode_field(std::string_view payload, int depth, Message& msg, std::string& error) {
+    if (payload.size() < 4 || payload[0] != '(' || payload[2] != ')' || payload[1] < '0' ||
+        payload[1] > '5') {
+        error = "field without a valid type marker";
+        return false;
+    }
+    Field f;
+    f.type = static_cast<FieldType>(payload[1] - '0');
+    payload.remove_prefix(3);
+    std::size_t eq = payload.find('=');
+    if (eq == std::string_view::npos || !valid_field_name(payload.substr(0, eq))) {
+        error = "field without a valid name";
+        return false;
+    }
+    f.name = std::string(payload.substr(0, eq));
+    std::string_view value = payload.substr(eq + 1);
+    switch (f.type) {
+        case FieldType::string:
+            if (value.find('\0') != std::string_view::npos) {
+                error = "string field '" + f.name + "' holds a NUL byte";
+                return false;
+            }
+            [[fallthrough]];
+        case FieldType::binary:
+        case FieldType::compress:
+            f.bytes = std::string(value);
+            break;
+        case FieldType::list: {
+            auto items = unpack_list(value);
+            if (!items) {
+                error = "field '" + f.name + "': invalid packed list";
+                return false;
+            }
+            if (!msg.add_list(f.name, std::move(*items))) {
+                error = "list field '" + f.name + "' repeats a field of another type";
+                return false;
+            }
+            return true;
+        }
+        case FieldType::structure:
+        case FieldType::uncompress: {
+            if (depth >= kMaxDepth) {
+                error = "message nesting deeper than " + std::to_string(kMaxDepth);
+                return false;
+            }
+            auto child = decode_at_depth(value, depth + 1);
+            if (!child || child->consumed != value.size()) {
+                error = "field '" + f.name + "': " + (child ? "bytes after the nested message" : child.error());
+                return false;
+            }
+            f.child = std::make_unique<Message>(std::move(child->message));
+            break;
+        }
+    }
+    if (!msg.add_field(std::move(f))) {
+        error = "too many fields";
+        return false;
+    }
+    return true;
+}
+
+Result<NetstringDecoded> decode_at_depth(std::string_view bytes, int depth) {
+    if (bytes.substr(0, kStart.size()) != kStart) return make_error("no start marker '###'");
+    std::string_view rest = bytes.substr(kStart.size());
+    NetstringDecoded out;
+    std::string error;
+    while (rest.substr(0, kEnd.size()) != kEnd) {
+        auto ns = read_netstring(rest);
+        if (!ns) return make_error(rest.empty() ? "no end marker '%%%'" : "malformed netstring");
+        if (!decode_field(ns->payload, depth, out.message, error)) return make_error(error);
+        rest.remove_prefix(ns->consumed);
+    }
+    out.consumed = bytes.size() - rest.size() + kEnd.size();
+    return out;
+}
+
+}  // namespace
+
+Result<std::string> encode_netstring(const Message& msg) {
+    std::string out, error;
+    if (!encode_message(msg, 0, out, error)) return make_error(error);
+    return out;
+}
+
+Result<NetstringDecoded> decode_netstring(std::string_view bytes) {
+    if (bytes.size() > kMaxUncompressedBytes) return make_error("message too large");
+    return decode_at_depth(bytes, 0);
+}
+
+}  // namespace hb
