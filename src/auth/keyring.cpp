@@ -1,0 +1,48 @@
+#include "auth/keyring.hpp"
+
+#include <openssl/crypto.h>
+
+#include <charconv>
+
+#include "auth/digest.hpp"
+
+namespace hb::auth {
+
+bool Keyring::add(Key key) {
+    if (key.index < 0 || key.index > kMaxIndex) return false;
+    if (method_needs_key(key.method) == key.secret.empty()) return false;
+    keys_[static_cast<std::size_t>(key.index)] = std::move(key);
+    return true;
+}
+
+bool Keyring::set_signing_index(int index) {
+    if (!find(index)) return false;
+    signing_ = index;
+    return true;
+}
+
+const Key* Keyring::find(int index) const {
+    if (index < 0 || index > kMaxIndex || !keys_[static_cast<std::size_t>(index)]) return nullptr;
+    return &*keys_[static_cast<std::size_t>(index)];
+}
+
+std::string Keyring::sign(std::string_view data) const {
+    if (!signing_) return {};
+    const Key& key = *find(*signing_);
+    return std::to_string(key.index) + ' ' + compute_digest(key.method, key.secret, data);
+}
+
+bool Keyring::verify(std::string_view data, std::string_view token) const {
+    std::size_t space = token.find(' ');
+    if (space == std::string_view::npos || space == 0) return false;
+    int index = -1;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + space, index);
+    if (ec != std::errc() || end != token.data() + space) return false;
+    const Key* key = find(index);
+    if (!key) return false;
+    std::string_view given = token.substr(space + 1);
+    std::string expected = compute_digest(key->method, key->secret, data);
+    return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+}  // namespace hb::auth

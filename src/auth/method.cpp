@@ -1,0 +1,23 @@
+#include "auth/method.hpp"
+
+namespace hb::auth {
+
+std::optional<Method> method_from_name(std::string_view name) {
+    if (name == "crc") return Method::crc;
+    if (name == "md5") return Method::md5;
+    if (name == "sha1") return Method::sha1;
+    if (name == "hmac-sha256") return Method::hmac_sha256;
+    return std::nullopt;
+}
+
+std::string_view method_name(Method method) {
+    switch (method) {
+        case Method::crc: return "crc";
+        case Method::md5: return "md5";
+        case Method::sha1: return "sha1";
+        case Method::hmac_sha256: return "hmac-sha256";
+    }
+    return "unknown";
+}
+
+}  // namespace hb::auth
