@@ -1,0 +1,636 @@
+#include "core/core.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+#include "core/peer.hpp"
+#include "core/send_history.hpp"
+#include "core/timer_queue.hpp"
+#include "core/wire_fields.hpp"
+
+namespace hb::core {
+
+namespace {
+
+constexpr std::size_t kMaxResendPerRequest = 50;  // heartbeat's cap per NS_rexmit
+constexpr int kLeaveCopies = 3;                   // shutdone goes out this often: it is not repaired
+
+std::optional<std::uint64_t> parse_dec(std::optional<std::string_view> text) {
+    if (!text || text->empty()) return std::nullopt;
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v, 10);
+    if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+    return v;
+}
+
+NodeStatus parse_status(std::string_view st) {
+    if (st == "init") return NodeStatus::init;
+    if (st == "active") return NodeStatus::active;
+    return NodeStatus::up;  // "up", and anything a newer peer may say
+}
+
+// Types the core consumes itself; everything else goes to the local API clients.
+bool is_protocol_type(std::string_view t) {
+    return t == "status" || t == "reqnodes" || t == "repnodes" || t == "shutdone";
+}
+
+}  // namespace
+
+struct Core::State {
+    CoreConfig cfg;
+    std::vector<Peer> peers;
+    std::unordered_map<std::string, std::uint32_t> index;
+    std::mt19937_64 rng;
+    TimerQueue timers;
+    Counters counters;
+    SendHistory history;
+    std::deque<Message> backlog;
+    std::string load = "n/a";
+    NodeStatus local = NodeStatus::init;
+    bool started = false;
+    bool stopped = false;
+    bool comm_up = false;
+    bool paused = false;
+    Micros start_time = 0;
+    Micros next_heartbeat = kNever;
+    std::uint64_t next_seq = 1;
+    std::size_t heard_count = 0;
+    Effects out;
+
+    explicit State(CoreConfig c) : cfg(std::move(c)), rng(cfg.seed) {
+        for (const auto& name : cfg.nodes) {
+            if (name == cfg.node || index.count(name)) continue;
+            Peer p;
+            p.name = name;
+            p.deadtime = cfg.deadtime;
+            p.links.resize(cfg.links.size());
+            p.ack_trigger = rng() % 10;
+            index.emplace(name, static_cast<std::uint32_t>(peers.size()));
+            peers.push_back(std::move(p));
+        }
+    }
+
+    Effects take() { return std::exchange(out, {}); }
+
+    // ----- time and stamps -------------------------------------------------------------------
+
+    Micros dead_interval(const Peer& p) const {
+        return comm_up ? p.deadtime : std::max(p.deadtime, cfg.initdead);
+    }
+
+    Micros rexmit_delay() {
+        const Micros max = cfg.max_rexmit_delay;
+        const Micros min = max < 100 * kMillis ? 0 : 50 * kMillis;
+        return min + static_cast<Micros>(rng() % static_cast<std::uint64_t>(max - min + 1));
+    }
+
+    int ttl() const { return cfg.hopfudge + static_cast<int>(cfg.nodes.size()); }
+
+    void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
+        Stamp s;
+        s.node = cfg.node;
+        s.uuid = cfg.uuid;
+        s.seq = seq;
+        s.generation = cfg.generation;
+        s.wall_seconds = cfg.wall_seconds_at_start + (now - start_time) / kSeconds;
+        s.load = seq ? std::string_view(load) : std::string_view();
+        s.ttl = ttl();
+        stamp(msg, s);
+        if (seq) history.record(*seq, msg);
+        out.push_back(Send{kAllLinks, std::move(msg)});
+    }
+
+    void send_sequenced(Message msg, Micros now) { stamp_and_send(std::move(msg), next_seq++, now); }
+
+    void send_control(std::string_view type, const Peer& to, Message body, Micros now) {
+        Message msg;
+        msg.add("t", type);
+        msg.add("dest", to.name);
+        for (const Field& f : body.fields()) msg.add_field(f);
+        stamp_and_send(std::move(msg), std::nullopt, now);
+    }
+
+    // ----- our own heartbeat -----------------------------------------------------------------
+
+    void send_status(Micros now) {
+        Message msg;
+        msg.add("t", "status");
+        msg.add("st", to_string(local));
+        msg.add("dt", hex(static_cast<std::uint64_t>(cfg.deadtime / kMillis)));
+        msg.add("protocol", "1");
+        send_sequenced(std::move(msg), now);
+        ++counters.heartbeats_sent;
+        if (local == NodeStatus::init) local = NodeStatus::up;
+    }
+
+    void comm_now_up(Micros now) {
+        if (comm_up) return;
+        comm_up = true;
+        local = NodeStatus::active;
+        send_status(now);
+    }
+
+    // ----- peers -----------------------------------------------------------------------------
+
+    void set_status(Peer& p, NodeStatus to) {
+        if (p.status == to) return;
+        out.push_back(NodeChange{p.name, p.status, to});
+        p.status = to;
+    }
+
+    void deliver(std::vector<Message> msgs) {
+        for (auto& m : msgs) {
+            ++counters.messages_delivered;
+            out.push_back(Deliver{std::move(m)});
+        }
+    }
+
+    void declare_dead(Peer& p, Micros now) {
+        if (p.status == NodeStatus::dead) return;
+        set_status(p, NodeStatus::dead);
+        ++counters.nodes_died;
+        for (std::size_t l = 0; l < p.links.size(); ++l) {
+            if (p.links[l].status == LinkStatus::up) {
+                p.links[l].status = LinkStatus::dead;
+                out.push_back(LinkChange{p.name, static_cast<int>(l), LinkStatus::dead});
+            }
+        }
+        p.heard = false;
+        // What it sent and we hold goes out in order; what it sent and we missed is gone with it.
+        counters.gaps_given_up += p.window.resync();
+        deliver(p.window.release());
+        std::erase_if(backlog, [&](const Message& m) {
+            bool to_it = m.get("dest") == std::optional<std::string_view>(p.name);
+            if (to_it) ++counters.dropped_dead_destination;
+            return to_it;
+        });
+        update_flow();
+        drain_backlog(now);
+    }
+
+    void restart_seen(Peer& p, std::uint64_t generation, Micros now) {
+        if (p.generation != 0) {
+            ++counters.restarts_seen;
+            declare_dead(p, now);
+        }
+        p.generation = generation;
+        p.window = ReceiveWindow();
+        p.last_status_seq = 0;
+        p.acked_to_it = 0;
+        p.acked_by_it = 0;
+    }
+
+    void link_heard(Peer& p, int link, Micros now) {
+        if (link < 0 || static_cast<std::size_t>(link) >= p.links.size()) return;
+        PeerLink& l = p.links[static_cast<std::size_t>(link)];
+        l.last_heard = now;
+        if (l.status == LinkStatus::dead) {
+            l.status = LinkStatus::up;
+            out.push_back(LinkChange{p.name, link, LinkStatus::up});
+        }
+        if (l.timer_at == kNever) {
+            l.timer_at = now + dead_interval(p);
+            timers.push({l.timer_at, 0, TimerKind::link_death, index.at(p.name), static_cast<std::uint32_t>(link), 0});
+        }
+    }
+
+    void status_heard(Peer& p, const Message& msg, std::uint64_t seq, Micros now) {
+        if (p.heard && now - p.last_status > cfg.warntime) {
+            ++counters.late_heartbeats;
+            out.push_back(Notice{4, "Late heartbeat: node " + p.name + ": interval " +
+                                        std::to_string((now - p.last_status) / kMillis) + " ms"});
+        }
+        p.last_status = now;
+        if (auto dt = msg.get_hex("dt"); dt && *dt > 0) p.deadtime = static_cast<Micros>(*dt) * kMillis;
+        if (auto uuid = msg.get_binary("srcuuid")) p.uuid = std::string(*uuid);
+        if (seq >= p.last_status_seq) {
+            p.last_status_seq = seq;
+            set_status(p, parse_status(msg.get("st").value_or("up")));
+        }
+        if (!p.heard) {
+            p.heard = true;
+            if (++heard_count >= peers.size()) comm_now_up(now);
+        }
+        if (p.death_timer_at == kNever) {
+            p.death_timer_at = now + dead_interval(p);
+            timers.push({p.death_timer_at, 0, TimerKind::node_death, index.at(p.name), 0, 0});
+        }
+    }
+
+    // ----- flow control ----------------------------------------------------------------------
+
+    void maybe_ack(Peer& p, Micros now) {
+        const std::uint64_t c = p.window.contiguous();
+        if (c <= p.acked_to_it) return;
+        if (c % 10 != p.ack_trigger && c < p.acked_to_it + 10) return;
+        Message body;
+        body.add("ackseq", hex(c));
+        send_control("NS_ackmsg", p, std::move(body), now);
+        p.acked_to_it = c;
+        ++counters.acks_sent;
+    }
+
+    void update_flow() {
+        const std::uint64_t sent = next_seq - 1;
+        std::uint64_t level = sent;
+        for (const Peer& p : peers) {
+            if (p.status != NodeStatus::dead) level = std::min(level, p.acked_by_it);
+        }
+        const bool now_paused = sent - level > cfg.send_window;
+        if (now_paused != paused) {
+            paused = now_paused;
+            out.push_back(FlowChange{paused});
+        }
+    }
+
+    void drain_backlog(Micros now) {
+        while (!paused && !backlog.empty()) {
+            Message m = std::move(backlog.front());
+            backlog.pop_front();
+            transmit(std::move(m), now);
+            update_flow();
+        }
+    }
+
+    // ----- sending client messages -----------------------------------------------------------
+
+    void transmit(Message msg, Micros now) {
+        auto dest = msg.get("dest");
+        if (dest) {
+            Peer& p = peers[index.at(std::string(*dest))];
+            if (p.status == NodeStatus::dead) {
+                ++counters.dropped_dead_destination;
+                return;
+            }
+            if (!p.uuid.empty()) msg.set_binary("destuuid", p.uuid);
+        }
+        ++counters.messages_sent;
+        const bool local_copy = !dest;
+        send_sequenced(std::move(msg), now);
+        if (local_copy) {
+            // Cluster messages reach our own clients too, as heartbeat loops them back.
+            ++counters.messages_delivered;
+            out.push_back(Deliver{std::get<Send>(out.back()).msg});
+        }
+    }
+
+    // ----- receiving -------------------------------------------------------------------------
+
+    bool addressed_to_us(const Message& msg) const {
+        if (auto uuid = msg.get_binary("destuuid")) return *uuid == cfg.uuid;
+        auto dest = msg.get("dest");
+        return !dest || *dest == cfg.node;
+    }
+
+    void on_rexmit_request(Peer& p, const Message& msg, Micros now) {
+        auto first = parse_dec(msg.get("firstseq"));
+        auto last = parse_dec(msg.get("lastseq"));
+        if (!first || !last || *first == 0 || *last < *first) {
+            ++counters.dropped_malformed;
+            return;
+        }
+        const std::uint64_t end = std::min(*last, *first + kMaxResendPerRequest - 1);
+        for (std::uint64_t seq = *first; seq <= end; ++seq) {
+            if (seq <= p.acked_by_it) continue;
+            const Message* stored = nullptr;
+            switch (history.find(seq, now, cfg.max_rexmit_delay - 10 * kMillis, &stored)) {
+                case SendHistory::Lookup::found:
+                    out.push_back(Send{kAllLinks, *stored});
+                    ++counters.retransmissions_sent;
+                    break;
+                case SendHistory::Lookup::too_old: {
+                    Message body;
+                    body.add("firstseq", hex(seq));
+                    body.add("info", "seqno too low");
+                    send_control("NS_nak_rexmit", p, std::move(body), now);
+                    ++counters.naks_sent;
+                    break;
+                }
+                case SendHistory::Lookup::not_sent_yet:
+                case SendHistory::Lookup::recently_resent:
+                    break;
+            }
+        }
+    }
+
+    void on_nosequence(Peer& p, std::string_view type, const Message& msg, Micros now) {
+        if (!addressed_to_us(msg)) {
+            ++counters.dropped_not_for_us;
+            return;
+        }
+        if (type == "NS_ackmsg") {
+            auto ack = msg.get_hex("ackseq");
+            if (ack && *ack > p.acked_by_it && *ack < next_seq) {
+                p.acked_by_it = *ack;
+                update_flow();
+                drain_backlog(now);
+            }
+        } else if (type == "NS_rexmit") {
+            on_rexmit_request(p, msg, now);
+        } else if (type == "NS_nak_rexmit") {
+            auto seq = msg.get_hex("firstseq");
+            if (seq && p.window.give_up(*seq)) {
+                ++counters.gaps_given_up;
+                deliver(p.window.release());
+                maybe_ack(p, now);
+            }
+        }
+    }
+
+    void schedule_rexmit(Peer& p, Micros when) {
+        if (p.rexmit_timer_at <= when) return;
+        p.rexmit_timer_at = when;
+        timers.push({when, 0, TimerKind::rexmit, index.at(p.name), 0, 0});
+    }
+
+    void on_sequenced(Peer& p, std::string_view type, std::uint64_t seq, const Message& msg, Micros now) {
+        const bool for_us = addressed_to_us(msg);
+        const bool deliverable = for_us && !is_protocol_type(type);
+        const std::uint64_t prev_highest = p.window.highest();
+        const Micros first_request = now + rexmit_delay();
+        if (p.window.accept(seq, deliverable ? std::optional<Message>(msg) : std::nullopt, first_request) ==
+            Accept::duplicate) {
+            ++counters.dropped_duplicate;
+            return;
+        }
+        if (seq > prev_highest + 1 && !p.window.missing().empty()) schedule_rexmit(p, first_request);
+        if (!for_us) ++counters.dropped_not_for_us;
+        if (type == "status") status_heard(p, msg, seq, now);
+        deliver(p.window.release());
+        maybe_ack(p, now);
+        if (!for_us) return;
+        if (type == "shutdone") {
+            declare_dead(p, now);
+        } else if (type == "reqnodes") {
+            std::string list;
+            for (const auto& n : cfg.nodes) list += n + ' ';
+            Message reply;
+            reply.add("t", "repnodes");
+            reply.add("dest", p.name);
+            reply.add("nodelist", list);
+            reply.add("delnodelist", " ");
+            send_sequenced(std::move(reply), now);
+        }
+    }
+
+    void receive(Micros now, int link, const Message& msg) {
+        ++counters.packets_received;
+        auto type = msg.get("t");
+        auto src = msg.get("src");
+        auto ts = msg.get_hex("ts");
+        if (!type || !src || !ts || *ts == 0) {
+            ++counters.dropped_malformed;
+            return;
+        }
+        if (*src == cfg.node) {
+            ++counters.dropped_own;
+            return;
+        }
+        auto it = index.find(std::string(*src));
+        if (it == index.end()) {
+            ++counters.dropped_unknown_node;
+            return;
+        }
+        Peer& p = peers[it->second];
+        const bool nosequence = is_nosequence_type(*type);
+        auto generation = msg.get_hex("hg");
+        auto seq = msg.get_hex("seq");
+        if ((msg.has("hg") && !generation) || (!nosequence && (!seq || *seq == 0))) {
+            ++counters.dropped_malformed;
+            return;
+        }
+        if (generation) {
+            if (*generation < p.generation) {
+                ++counters.dropped_replay;
+                return;
+            }
+            // A newer generation is a restart. Heartbeat learns it from status packets only; any
+            // authenticated packet proves it as well, and waiting for a status would mix generations.
+            if (*generation > p.generation) restart_seen(p, *generation, now);
+        }
+        link_heard(p, link, now);
+        if (nosequence) {
+            on_nosequence(p, *type, msg, now);
+        } else {
+            on_sequenced(p, *type, *seq, msg, now);
+        }
+    }
+
+    // ----- timers ----------------------------------------------------------------------------
+
+    void fire_node_death(Peer& p, const Timer& t, Micros now) {
+        if (p.death_timer_at != t.when) return;
+        p.death_timer_at = kNever;
+        if (p.status == NodeStatus::dead) return;
+        const Micros due = p.last_status + dead_interval(p);
+        if (due > now) {
+            p.death_timer_at = due;
+            timers.push({due, 0, TimerKind::node_death, t.peer, 0, 0});
+            return;
+        }
+        if (starved(t, now)) {
+            p.death_timer_at = now + cfg.keepalive;
+            timers.push({p.death_timer_at, 0, TimerKind::node_death, t.peer, 0, 0});
+            return;
+        }
+        out.push_back(Notice{4, "node " + p.name + ": is dead"});
+        declare_dead(p, now);
+    }
+
+    void fire_link_death(Peer& p, const Timer& t, Micros now) {
+        PeerLink& l = p.links[t.link];
+        if (l.timer_at != t.when) return;
+        l.timer_at = kNever;
+        if (l.status == LinkStatus::dead) return;
+        const Micros due = l.last_heard + dead_interval(p);
+        if (due > now || starved(t, now)) {
+            l.timer_at = due > now ? due : now + cfg.keepalive;
+            timers.push({l.timer_at, 0, TimerKind::link_death, t.peer, t.link, 0});
+            return;
+        }
+        l.status = LinkStatus::dead;
+        out.push_back(LinkChange{p.name, static_cast<int>(t.link), LinkStatus::dead});
+    }
+
+    void fire_rexmit(Peer& p, const Timer& t, Micros now) {
+        if (p.rexmit_timer_at != t.when) return;
+        p.rexmit_timer_at = kNever;
+        if (p.status == NodeStatus::dead && !p.heard) return;
+        // One request per run of consecutive missing numbers that are due (at most 50 each).
+        Micros next = kNever;
+        std::uint64_t run_first = 0, run_last = 0;
+        auto flush = [&] {
+            if (run_first == 0) return;
+            Message body;
+            body.add("firstseq", std::to_string(run_first));
+            body.add("lastseq", std::to_string(run_last));
+            send_control("NS_rexmit", p, std::move(body), now);
+            ++counters.rexmit_requests_sent;
+            run_first = 0;
+        };
+        std::vector<std::uint64_t> requested;
+        for (const auto& [seq, when] : p.window.missing()) {
+            if (when > now) {
+                next = std::min(next, when);
+                continue;
+            }
+            if (run_first != 0 && (seq != run_last + 1 || seq - run_first >= kMaxResendPerRequest)) flush();
+            if (run_first == 0) run_first = seq;
+            run_last = seq;
+            requested.push_back(seq);
+        }
+        flush();
+        for (auto seq : requested) p.window.set_request_time(seq, now + cfg.max_rexmit_delay);
+        if (!requested.empty()) next = std::min(next, now + cfg.max_rexmit_delay);
+        if (next != kNever) schedule_rexmit(p, next);
+    }
+
+    // Woken much later than asked: our process was starved (CPU, swap, a stopped VM), and peers'
+    // heartbeats may be sitting unread in our sockets. Give them one keepalive before blaming them.
+    bool starved(const Timer& t, Micros now) {
+        const Micros late = now - t.when;
+        if (late <= std::max<Micros>(cfg.keepalive / 2, 20 * kMillis)) return false;
+        ++counters.late_timers;
+        return true;
+    }
+
+    void tick(Micros now) {
+        // Bounded: every timer popped either is stale or re-arms in the future.
+        for (std::size_t budget = 4 * timers_size_hint() + 16; budget > 0 && timers.next() <= now; --budget) {
+            Timer t = timers.top();
+            timers.pop();
+            switch (t.kind) {
+                case TimerKind::heartbeat:
+                    if (t.when != next_heartbeat) break;
+                    send_status(now);
+                    next_heartbeat = std::max(t.when + cfg.keepalive, now + cfg.keepalive / 2);
+                    timers.push({next_heartbeat, 0, TimerKind::heartbeat, 0, 0, 0});
+                    break;
+                case TimerKind::comm_up:
+                    comm_now_up(now);
+                    break;
+                case TimerKind::node_death:
+                    fire_node_death(peers[t.peer], t, now);
+                    break;
+                case TimerKind::link_death:
+                    fire_link_death(peers[t.peer], t, now);
+                    break;
+                case TimerKind::rexmit:
+                    fire_rexmit(peers[t.peer], t, now);
+                    break;
+            }
+        }
+    }
+
+    std::size_t timers_size_hint() const { return peers.size() * (2 + cfg.links.size()) + 4; }
+};
+
+Core::Core(CoreConfig config) : s_(std::make_unique<State>(std::move(config))) {}
+Core::~Core() = default;
+Core::Core(Core&&) noexcept = default;
+Core& Core::operator=(Core&&) noexcept = default;
+
+Effects Core::start(Micros now) {
+    if (s_->started) return {};
+    s_->started = true;
+    s_->start_time = now;
+    s_->send_status(now);
+    s_->next_heartbeat = now + s_->cfg.keepalive;
+    s_->timers.push({s_->next_heartbeat, 0, TimerKind::heartbeat, 0, 0, 0});
+    if (s_->peers.empty()) {
+        s_->comm_now_up(now);
+    } else {
+        s_->timers.push({now + s_->cfg.initdead, 0, TimerKind::comm_up, 0, 0, 0});
+    }
+    return s_->take();
+}
+
+Effects Core::receive(Micros now, int link, const Message& msg) {
+    if (!s_->started || s_->stopped) return {};
+    s_->receive(now, link, msg);
+    return s_->take();
+}
+
+Effects Core::tick(Micros now) {
+    if (!s_->started || s_->stopped) return {};
+    s_->tick(now);
+    return s_->take();
+}
+
+Result<Effects> Core::send(Micros now, Message msg) {
+    State& s = *s_;
+    if (!s.started || s.stopped) return make_error("not running");
+    if (!msg.get("t")) return make_error("a message needs a type (t)");
+    if (auto dest = msg.get("dest")) {
+        if (*dest == s.cfg.node) {
+            // For ourselves only: nothing to put on the wire.
+            ++s.counters.messages_sent;
+            ++s.counters.messages_delivered;
+            s.out.push_back(Deliver{std::move(msg)});
+            return s.take();
+        }
+        if (!s.index.count(std::string(*dest))) return make_error("unknown node '" + std::string(*dest) + "'");
+    }
+    if (s.paused || !s.backlog.empty()) {
+        if (s.backlog.size() >= s.cfg.send_backlog) {
+            ++s.counters.send_refused_backlog;
+            return make_error("send backlog full");
+        }
+        s.backlog.push_back(std::move(msg));
+        return s.take();
+    }
+    s.transmit(std::move(msg), now);
+    s.update_flow();
+    return s.take();
+}
+
+Effects Core::leave(Micros now) {
+    State& s = *s_;
+    if (!s.started || s.stopped) return {};
+    Message msg;
+    msg.add("t", "shutdone");
+    msg.add("st", "dead");
+    s.send_sequenced(std::move(msg), now);
+    for (int i = 1; i < kLeaveCopies; ++i) s.out.push_back(std::get<Send>(s.out.back()));
+    s.local = NodeStatus::dead;
+    s.stopped = true;
+    return s.take();
+}
+
+void Core::count_bad_auth() { ++s_->counters.dropped_bad_auth; }
+void Core::set_load(std::string load) { s_->load = load.empty() ? "n/a" : std::move(load); }
+Micros Core::next_deadline() const { return s_->stopped ? kNever : s_->timers.next(); }
+NodeStatus Core::local_status() const { return s_->local; }
+bool Core::paused() const { return s_->paused; }
+const Counters& Core::counters() const { return s_->counters; }
+const CoreConfig& Core::config() const { return s_->cfg; }
+
+namespace {
+NodeView view_of(const Peer& p) {
+    NodeView v;
+    v.name = p.name;
+    v.status = p.status;
+    for (const auto& l : p.links) v.links.push_back(l.status);
+    v.uuid = p.uuid;
+    v.generation = p.generation;
+    v.deadtime = p.deadtime;
+    return v;
+}
+}  // namespace
+
+std::optional<NodeView> Core::node(std::string_view name) const {
+    auto it = s_->index.find(std::string(name));
+    if (it == s_->index.end()) return std::nullopt;
+    return view_of(s_->peers[it->second]);
+}
+
+std::vector<NodeView> Core::node_views() const {
+    std::vector<NodeView> out;
+    for (const auto& p : s_->peers) out.push_back(view_of(p));
+    return out;
+}
+
+}  // namespace hb::core

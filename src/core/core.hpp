@@ -1,0 +1,92 @@
+// The protocol core: one node's view of the cluster, as a pure state machine.
+//
+// A driver (the daemon, or the simulator) feeds it events with the current monotonic time and
+// carries out the effects it returns. It never touches a socket, a clock or a thread, and its only
+// randomness comes from the seed in its config, so a run is reproducible from its inputs.
+//
+// Packets are heartbeat 3.0.6's messages (shared/spec/heartbeat-protocol.md §2-§4), already
+// authenticated and decoded by the driver.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "core/counters.hpp"
+#include "core/effects.hpp"
+#include "core/types.hpp"
+#include "msg/message.hpp"
+
+namespace hb::core {
+
+struct CoreConfig {
+    std::string node;                  // our name, lowercased
+    std::string uuid;                  // our 16-byte UUID (binary)
+    std::vector<std::string> nodes;    // every declared node, ours included, lowercased
+    std::vector<std::string> links;    // one name per medium, e.g. {"eth0", "eth1"}
+    Micros keepalive = 1000 * kMillis;
+    Micros deadtime = 30 * kSeconds;
+    Micros warntime = 15 * kSeconds;
+    Micros initdead = 60 * kSeconds;
+    Micros max_rexmit_delay = 250 * kMillis;
+    int hopfudge = 1;
+    std::uint64_t generation = 1;      // this start's generation (persisted by the driver)
+    std::int64_t wall_seconds_at_start = 0;  // for the `ts` field, which heartbeat writes in seconds
+    std::uint64_t seed = 1;            // ack triggers and retransmission delays
+    std::size_t send_window = 250;     // unacknowledged messages before clients are paused
+    std::size_t send_backlog = 1024;   // client messages queued while paused
+};
+
+// A snapshot of one peer for queries (cl_status, the API's node walk).
+struct NodeView {
+    std::string name;
+    NodeStatus status = NodeStatus::dead;
+    std::vector<LinkStatus> links;
+    std::string uuid;
+    std::uint64_t generation = 0;
+    Micros deadtime = 0;  // the dead interval this node advertises
+};
+
+class Core {
+public:
+    explicit Core(CoreConfig config);
+    ~Core();
+    Core(Core&&) noexcept;
+    Core& operator=(Core&&) noexcept;
+
+    // Starts heartbeating: the first status (st=init) goes out at once.
+    Effects start(Micros now);
+    // An authenticated packet arrived on `link`.
+    Effects receive(Micros now, int link, const Message& msg);
+    // Time passed: call at next_deadline() (calling earlier or later is harmless).
+    Effects tick(Micros now);
+    // A local client's message for the cluster (no `dest`) or one node (`dest`). Refused while the
+    // backlog is full; delivered locally too when it is for us or for everyone.
+    Result<Effects> send(Micros now, Message msg);
+    // Graceful stop: peers are told, and mark us dead at once.
+    Effects leave(Micros now);
+
+    // The driver tells the core what it could not see: a packet it dropped for a bad signature,
+    // or the load average for the `ld` field.
+    void count_bad_auth();
+    void set_load(std::string load);
+
+    Micros next_deadline() const;
+    NodeStatus local_status() const;
+    std::optional<NodeView> node(std::string_view name) const;
+    std::vector<NodeView> node_views() const;
+    bool paused() const;
+    const Counters& counters() const;
+    const CoreConfig& config() const;
+
+    struct State;
+
+private:
+    std::unique_ptr<State> s_;
+};
+
+}  // namespace hb::core

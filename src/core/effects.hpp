@@ -1,0 +1,54 @@
+// What the core asks its driver to do. Effects are returned in the order they must happen.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/types.hpp"
+#include "msg/message.hpp"
+
+namespace hb::core {
+
+inline constexpr int kAllLinks = -1;
+
+// Put a message on the wire: on one link (medium) or on every link. The driver adds nothing but the
+// signature (auth field and trailer) and the encoding.
+struct Send {
+    int link = kAllLinks;
+    Message msg;
+};
+
+// Hand a message to the local API clients (the driver routes it by `to_id`/filters): client data
+// from any node, our own included, and heartbeat's status/ifstat/clstat notifications.
+struct Deliver {
+    Message msg;
+};
+
+struct NodeChange {
+    std::string node;
+    NodeStatus from;
+    NodeStatus to;
+};
+
+struct LinkChange {
+    std::string node;
+    int link = 0;
+    LinkStatus to;
+};
+
+// Sending is paused while too many of our messages are unacknowledged (heartbeat's flow control).
+struct FlowChange {
+    bool paused = false;
+};
+
+// Something worth logging that is not a state change (late heartbeat, replay attempt, ...).
+struct Notice {
+    int level = 0;  // syslog-style: 3 error, 4 warning, 6 info, 7 debug
+    std::string text;
+};
+
+using Effect = std::variant<Send, Deliver, NodeChange, LinkChange, FlowChange, Notice>;
+using Effects = std::vector<Effect>;
+
+}  // namespace hb::core

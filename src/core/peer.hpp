@@ -1,0 +1,37 @@
+// What one node knows about one peer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/receive_window.hpp"
+#include "core/types.hpp"
+
+namespace hb::core {
+
+struct PeerLink {
+    Micros last_heard = -1;
+    LinkStatus status = LinkStatus::dead;
+    Micros timer_at = kNever;  // the pending link_death timer, if any
+};
+
+struct Peer {
+    std::string name;
+    std::string uuid;
+    NodeStatus status = NodeStatus::dead;
+    bool heard = false;              // a status arrived since we started or it last died
+    std::uint64_t generation = 0;    // 0: never heard
+    Micros deadtime = 0;             // the dead interval it advertises (`dt`)
+    Micros last_status = 0;
+    std::uint64_t last_status_seq = 0;
+    Micros death_timer_at = kNever;  // the pending node_death timer, if any
+    Micros rexmit_timer_at = kNever; // the pending rexmit timer, if any
+    std::vector<PeerLink> links;
+    ReceiveWindow window;
+    std::uint64_t ack_trigger = 0;   // we ack its seq S when S % 10 == ack_trigger (heartbeat's)
+    std::uint64_t acked_to_it = 0;   // the last ackseq we sent it
+    std::uint64_t acked_by_it = 0;   // the highest of our seqs it acknowledged
+};
+
+}  // namespace hb::core

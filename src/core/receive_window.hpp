@@ -1,0 +1,55 @@
+// Sequence bookkeeping for one sender (spec §3.2): accepts each sequence number once, remembers
+// the gaps, and releases messages strictly in sequence order once every earlier number has either
+// arrived or been given up. Heartbeat delivers in arrival order; we deliver in sender order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/types.hpp"
+#include "msg/message.hpp"
+
+namespace hb::core {
+
+enum class Accept { fresh, duplicate };
+
+class ReceiveWindow {
+public:
+    static constexpr std::uint64_t kMaxGap = 250;      // a larger jump resynchronises (heartbeat's)
+    static constexpr std::size_t kMaxMissing = 500;    // heartbeat's bound on the missing set
+
+    // Records `seq`. Fresh numbers are held with their payload (nullopt: nothing to deliver, e.g. a
+    // heartbeat) until released. `now` and `first_request` schedule the gap's retransmit requests.
+    Accept accept(std::uint64_t seq, std::optional<Message> payload, Micros first_request);
+
+    // Gives up a missing number (the sender NAKed it or is gone); false when it was not missing.
+    bool give_up(std::uint64_t seq);
+    // Gives up every gap and starts over at the next number that arrives (after a death or a jump).
+    // Numbers at or below what was already released stay refused, so nothing is delivered twice.
+    std::size_t resync();
+
+    // Messages now deliverable, in order.
+    std::vector<Message> release();
+
+    // Highest number released with no gap before it: what we acknowledge.
+    std::uint64_t contiguous() const { return floor_; }
+    bool started() const { return started_; }
+    std::uint64_t highest() const { return highest_; }
+
+    // Gaps and when to (re)request each; the owner re-arms with set_request_time.
+    const std::map<std::uint64_t, Micros>& missing() const { return missing_; }
+    void set_request_time(std::uint64_t seq, Micros when);
+    std::size_t gaps_given_up() const { return given_up_; }
+
+private:
+    bool started_ = false;
+    std::uint64_t floor_ = 0;    // every number <= floor_ is released or given up
+    std::uint64_t highest_ = 0;  // highest number accepted
+    std::map<std::uint64_t, std::optional<Message>> held_;  // accepted, waiting for a gap
+    std::map<std::uint64_t, Micros> missing_;                // gap -> next request time
+    std::size_t given_up_ = 0;
+};
+
+}  // namespace hb::core
