@@ -600,7 +600,14 @@ Effects Core::leave(Micros now) {
     return s.take();
 }
 
-void Core::count_bad_auth() { ++s_->counters.dropped_bad_auth; }
+void Core::count_bad_auth() {
+    ++s_->counters.packets_received;
+    ++s_->counters.dropped_bad_auth;
+}
+void Core::count_malformed() {
+    ++s_->counters.packets_received;
+    ++s_->counters.dropped_malformed;
+}
 void Core::set_load(std::string load) { s_->load = load.empty() ? "n/a" : std::move(load); }
 Micros Core::next_deadline() const { return s_->stopped ? kNever : s_->timers.next(); }
 NodeStatus Core::local_status() const { return s_->local; }

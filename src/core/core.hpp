@@ -73,6 +73,7 @@ public:
     // The driver tells the core what it could not see: a packet it dropped for a bad signature,
     // or the load average for the `ld` field.
     void count_bad_auth();
+    void count_malformed();  // a datagram that did not decode
     void set_load(std::string load);
 
     Micros next_deadline() const;

@@ -1,0 +1,152 @@
+#include "daemon/runtime.hpp"
+
+#include <signal.h>
+#include <syslog.h>
+
+#include <fstream>
+
+#include "auth/packet.hpp"
+#include "io/clock.hpp"
+#include "msg/dump.hpp"
+
+namespace hb::daemon {
+
+namespace {
+
+std::string read_loadavg() {
+    std::ifstream in("/proc/loadavg");
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log) {
+    std::unique_ptr<Runtime> rt(new Runtime(std::move(settings), log));
+    for (std::size_t i = 0; i < rt->settings_.links.size(); ++i) {
+        auto link = io::UdpLink::open(rt->settings_.links[i]);
+        if (!link) return make_error("medium " + rt->settings_.links[i].name + ": " + link.error());
+        for (const auto& w : (*link)->warnings()) log.warn(w);
+        const int index = static_cast<int>(i);
+        io::UdpLink* raw = link->get();
+        rt->reactor_.add(raw->fd(), [rt = rt.get(), raw, index] {
+            raw->drain(256, [&](std::string_view bytes) { rt->on_datagram(index, bytes); });
+        });
+        rt->links_.push_back(std::move(link).value());
+    }
+    rt->reactor_.on_deadline([rt = rt.get()] {
+        const core::Micros now = io::monotonic_now();
+        if (now - rt->load_read_at_ >= core::kSeconds) {
+            rt->core_.set_load(read_loadavg());
+            rt->load_read_at_ = now;
+        }
+        rt->apply(rt->core_.tick(now));
+    });
+    rt->reactor_.watch_signals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2},
+                               [rt = rt.get()](int signo) { rt->on_signal(signo); });
+    return rt;
+}
+
+Runtime::Runtime(Settings settings, Logger& log)
+    : settings_(std::move(settings)), log_(log), core_(settings_.core) {}
+
+int Runtime::run() {
+    core_.set_load(read_loadavg());
+    load_read_at_ = io::monotonic_now();
+    log_.info("node " + settings_.core.node + ": starting, generation " +
+              std::to_string(settings_.core.generation) + ", " + std::to_string(links_.size()) + " link(s)");
+    apply(core_.start(io::monotonic_now()));
+    return reactor_.run() ? 0 : 1;
+}
+
+void Runtime::on_datagram(int link, std::string_view bytes) {
+    auto checked = auth::check_packet(bytes, settings_.keys);
+    if (checked.status == auth::PacketStatus::bad_auth) {
+        core_.count_bad_auth();
+        log_.debug("dropped packet on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + checked.detail);
+        return;
+    }
+    if (checked.status == auth::PacketStatus::malformed) {
+        core_.count_malformed();
+        log_.debug("dropped malformed packet on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " +
+                   checked.detail);
+        return;
+    }
+    apply(core_.receive(io::monotonic_now(), link, checked.message));
+}
+
+void Runtime::apply(core::Effects effects) {
+    for (auto& e : effects) {
+        if (auto* send = std::get_if<core::Send>(&e)) {
+            auto datagram = auth::sign_packet(send->msg, settings_.keys, settings_.inner_auth);
+            if (!datagram) {
+                log_.error("cannot sign a packet: " + datagram.error());
+                continue;
+            }
+            for (std::size_t i = 0; i < links_.size(); ++i) {
+                if (send->link == core::kAllLinks || static_cast<std::size_t>(send->link) == i) links_[i]->send(*datagram);
+            }
+        } else if (auto* change = std::get_if<core::NodeChange>(&e)) {
+            // heartbeat's wording, so that existing log watchers keep working.
+            if (change->to == core::NodeStatus::dead) {
+                log_.warn("node " + change->node + ": is dead");
+            } else {
+                log_.info("Status update for node " + change->node + ": status " + std::string(to_string(change->to)));
+            }
+        } else if (auto* link = std::get_if<core::LinkChange>(&e)) {
+            log_.info("Link " + link->node + ":" + settings_.links[static_cast<std::size_t>(link->link)].name + " " +
+                      std::string(to_string(link->to)) + ".");
+        } else if (auto* flow = std::get_if<core::FlowChange>(&e)) {
+            log_.info(flow->paused ? "all clients are now paused" : "all clients are now resumed");
+        } else if (auto* notice = std::get_if<core::Notice>(&e)) {
+            log_.log(notice->level, notice->text);
+        } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {
+            log_.debug("message for local clients: " + std::string(deliver->msg.get("t").value_or("?")), 2);
+        }
+    }
+    if (leaving_) return;
+    arm();
+}
+
+void Runtime::arm() { reactor_.set_deadline(core_.next_deadline()); }
+
+void Runtime::on_signal(int signo) {
+    switch (signo) {
+        case SIGTERM:
+        case SIGINT:
+            leave_and_stop();
+            break;
+        case SIGHUP:
+            log_.info("SIGHUP: reload requested");
+            break;
+        case SIGUSR1:
+            log_.set_debug_level(log_.debug_level() + 1);
+            log_.info("debug level now " + std::to_string(log_.debug_level()));
+            break;
+        case SIGUSR2:
+            log_.set_debug_level(log_.debug_level() - 1);
+            log_.info("debug level now " + std::to_string(log_.debug_level()));
+            break;
+        default:
+            break;
+    }
+}
+
+void Runtime::leave_and_stop() {
+    if (leaving_) return;
+    log_.info("node " + settings_.core.node + ": leaving the cluster");
+    apply(core_.leave(io::monotonic_now()));
+    leaving_ = true;
+    reactor_.stop();
+}
+
+void Runtime::reload(Settings fresh) {
+    // Keys rotate without downtime: the new keyring verifies with every entry it lists.
+    settings_.keys = std::move(fresh.keys);
+    settings_.inner_auth = fresh.inner_auth;
+    log_.configure(fresh.log);
+    log_.info("configuration reloaded");
+}
+
+}  // namespace hb::daemon

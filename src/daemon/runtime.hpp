@@ -1,0 +1,47 @@
+// The running daemon: drives the core with real sockets, a real clock and signals. Everything the
+// protocol decides happens in the core; this file only moves bytes and time in and out of it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/core.hpp"
+#include "daemon/logger.hpp"
+#include "daemon/settings.hpp"
+#include "io/reactor.hpp"
+#include "io/udp_link.hpp"
+
+namespace hb::daemon {
+
+class Runtime {
+public:
+    // Opens every link; fails (with the reason) if a socket cannot be bound.
+    static Result<std::unique_ptr<Runtime>> create(Settings settings, Logger& log);
+
+    // Runs until SIGTERM/SIGINT (graceful leave) or stop(). Returns the exit status.
+    int run();
+
+    // SIGHUP: the driver re-reads the config and hands over the parts that may change live.
+    void reload(Settings fresh);
+    const core::Core& core() const { return core_; }
+    io::Reactor& reactor() { return reactor_; }
+
+private:
+    Runtime(Settings settings, Logger& log);
+
+    void on_datagram(int link, std::string_view bytes);
+    void apply(core::Effects effects);
+    void arm();
+    void on_signal(int signo);
+    void leave_and_stop();
+
+    Settings settings_;
+    Logger& log_;
+    core::Core core_;
+    io::Reactor reactor_;
+    std::vector<std::unique_ptr<io::UdpLink>> links_;
+    bool leaving_ = false;
+    core::Micros load_read_at_ = 0;
+};
+
+}  // namespace hb::daemon

@@ -1,0 +1,29 @@
+// Everything the running daemon needs, derived from the validated configuration and the command
+// line: one plain value, so the runtime never looks at ha.cf text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "auth/keyring.hpp"
+#include "core/core.hpp"
+#include "daemon/logger.hpp"
+#include "io/udp_link.hpp"
+
+namespace hb::daemon {
+
+struct Settings {
+    core::CoreConfig core;              // node names, timers, seed (generation/uuid filled at start)
+    std::vector<io::LinkSpec> links;    // one per medium device
+    auth::Keyring keys;
+    bool inner_auth = true;             // msgfmt classic: add the inner auth field
+    LogTargets log;
+    int debug_level = 0;
+    std::string state_dir = "/var/lib/heartbeat";
+    std::string pidfile = "/var/run/heartbeat.pid";
+    std::string api_socket = "/var/run/heartbeat/register";
+    std::string config_dir = "/etc/ha.d";
+    bool realtime = false;
+};
+
+}  // namespace hb::daemon

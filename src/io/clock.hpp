@@ -1,0 +1,20 @@
+// The daemon's clocks: monotonic for liveness (never wall time), wall seconds for heartbeat's `ts`.
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+
+#include "core/types.hpp"
+
+namespace hb::io {
+
+inline core::Micros monotonic_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<core::Micros>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+inline std::int64_t wall_seconds() { return static_cast<std::int64_t>(::time(nullptr)); }
+
+}  // namespace hb::io

@@ -1,0 +1,43 @@
+// One thread's event loop: epoll for sockets, one timerfd for the core's next deadline, a signalfd
+// for signals. Ready sockets are served before the timer in each round, so that heartbeats already
+// waiting in a socket are read before a death deadline is judged.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <map>
+
+#include "core/types.hpp"
+
+namespace hb::io {
+
+class Reactor {
+public:
+    Reactor();
+    ~Reactor();
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
+
+    void add(int fd, std::function<void()> on_readable);
+    void remove(int fd);
+    // Absolute CLOCK_MONOTONIC time in microseconds; core::kNever disarms.
+    void set_deadline(core::Micros when);
+    void on_deadline(std::function<void()> fn) { on_deadline_ = std::move(fn); }
+    // Blocks these signals and delivers them through the loop instead.
+    void watch_signals(std::initializer_list<int> signals, std::function<void(int)> on_signal);
+
+    // Runs until stop(); returns false if epoll failed.
+    bool run();
+    void stop() { running_ = false; }
+
+private:
+    int epoll_fd_ = -1;
+    int timer_fd_ = -1;
+    int signal_fd_ = -1;
+    bool running_ = false;
+    std::map<int, std::function<void()>> handlers_;
+    std::function<void()> on_deadline_;
+    std::function<void(int)> on_signal_;
+};
+
+}  // namespace hb::io
