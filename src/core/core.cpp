@@ -75,6 +75,13 @@ struct Core::State {
 
     Effects take() { return std::exchange(out, {}); }
 
+    // In-place construction: besides saving a move, it keeps g++ 12's -Wmaybe-uninitialized from
+    // misreading a temporary variant.
+    template <class T, class... Args>
+    void emit(Args&&... args) {
+        out.emplace_back(std::in_place_type<T>, std::forward<Args>(args)...);
+    }
+
     // ----- time and stamps -------------------------------------------------------------------
 
     Micros dead_interval(const Peer& p) const {
@@ -100,7 +107,7 @@ struct Core::State {
         s.ttl = ttl();
         stamp(msg, s);
         if (seq) history.record(*seq, msg);
-        out.push_back(Send{kAllLinks, std::move(msg)});
+        emit<Send>(kAllLinks, std::move(msg));
     }
 
     void send_sequenced(Message msg, Micros now) { stamp_and_send(std::move(msg), next_seq++, now); }
@@ -137,14 +144,14 @@ struct Core::State {
 
     void set_status(Peer& p, NodeStatus to) {
         if (p.status == to) return;
-        out.push_back(NodeChange{p.name, p.status, to});
+        emit<NodeChange>(p.name, p.status, to);
         p.status = to;
     }
 
     void deliver(std::vector<Message> msgs) {
         for (auto& m : msgs) {
             ++counters.messages_delivered;
-            out.push_back(Deliver{std::move(m)});
+            emit<Deliver>(std::move(m));
         }
     }
 
@@ -155,7 +162,7 @@ struct Core::State {
         for (std::size_t l = 0; l < p.links.size(); ++l) {
             if (p.links[l].status == LinkStatus::up) {
                 p.links[l].status = LinkStatus::dead;
-                out.push_back(LinkChange{p.name, static_cast<int>(l), LinkStatus::dead});
+                emit<LinkChange>(p.name, static_cast<int>(l), LinkStatus::dead);
             }
         }
         p.heard = false;
@@ -189,7 +196,7 @@ struct Core::State {
         l.last_heard = now;
         if (l.status == LinkStatus::dead) {
             l.status = LinkStatus::up;
-            out.push_back(LinkChange{p.name, link, LinkStatus::up});
+            emit<LinkChange>(p.name, link, LinkStatus::up);
         }
         if (l.timer_at == kNever) {
             l.timer_at = now + dead_interval(p);
@@ -200,8 +207,8 @@ struct Core::State {
     void status_heard(Peer& p, const Message& msg, std::uint64_t seq, Micros now) {
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;
-            out.push_back(Notice{4, "Late heartbeat: node " + p.name + ": interval " +
-                                        std::to_string((now - p.last_status) / kMillis) + " ms"});
+            emit<Notice>(4, "Late heartbeat: node " + p.name + ": interval " +
+                                        std::to_string((now - p.last_status) / kMillis) + " ms");
         }
         p.last_status = now;
         if (auto dt = msg.get_hex("dt"); dt && *dt > 0) p.deadtime = static_cast<Micros>(*dt) * kMillis;
@@ -242,7 +249,7 @@ struct Core::State {
         const bool now_paused = sent - level > cfg.send_window;
         if (now_paused != paused) {
             paused = now_paused;
-            out.push_back(FlowChange{paused});
+            emit<FlowChange>(paused);
         }
     }
 
@@ -273,7 +280,8 @@ struct Core::State {
         if (local_copy) {
             // Cluster messages reach our own clients too, as heartbeat loops them back.
             ++counters.messages_delivered;
-            out.push_back(Deliver{std::get<Send>(out.back()).msg});
+            Message copy = std::get<Send>(out.back()).msg;  // copied first: emplacing may reallocate
+            emit<Deliver>(std::move(copy));
         }
     }
 
@@ -298,7 +306,7 @@ struct Core::State {
             const Message* stored = nullptr;
             switch (history.find(seq, now, cfg.max_rexmit_delay - 10 * kMillis, &stored)) {
                 case SendHistory::Lookup::found:
-                    out.push_back(Send{kAllLinks, *stored});
+                    emit<Send>(kAllLinks, *stored);
                     ++counters.retransmissions_sent;
                     break;
                 case SendHistory::Lookup::too_old: {
@@ -436,7 +444,7 @@ struct Core::State {
             timers.push({p.death_timer_at, 0, TimerKind::node_death, t.peer, 0, 0});
             return;
         }
-        out.push_back(Notice{4, "node " + p.name + ": is dead"});
+        emit<Notice>(4, "node " + p.name + ": is dead");
         declare_dead(p, now);
     }
 
@@ -452,7 +460,7 @@ struct Core::State {
             return;
         }
         l.status = LinkStatus::dead;
-        out.push_back(LinkChange{p.name, static_cast<int>(t.link), LinkStatus::dead});
+        emit<LinkChange>(p.name, static_cast<int>(t.link), LinkStatus::dead);
     }
 
     void fire_rexmit(Peer& p, const Timer& t, Micros now) {
@@ -569,7 +577,7 @@ Result<Effects> Core::send(Micros now, Message msg) {
             // For ourselves only: nothing to put on the wire.
             ++s.counters.messages_sent;
             ++s.counters.messages_delivered;
-            s.out.push_back(Deliver{std::move(msg)});
+            s.emit<Deliver>(std::move(msg));
             return s.take();
         }
         if (!s.index.count(std::string(*dest))) return make_error("unknown node '" + std::string(*dest) + "'");
@@ -594,7 +602,8 @@ Effects Core::leave(Micros now) {
     msg.add("t", "shutdone");
     msg.add("st", "dead");
     s.send_sequenced(std::move(msg), now);
-    for (int i = 1; i < kLeaveCopies; ++i) s.out.push_back(std::get<Send>(s.out.back()));
+    const Send shutdone = std::get<Send>(s.out.back());
+    for (int i = 1; i < kLeaveCopies; ++i) s.emit<Send>(shutdone);
     s.local = NodeStatus::dead;
     s.stopped = true;
     return s.take();
