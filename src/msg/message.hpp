@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <ranges>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +31,32 @@ struct Field {
     ~Field();
 
     friend bool operator==(const Field& a, const Field& b);
+};
+
+// Iterates a message's fields as `const Field&` (the storage holds them by pointer).
+class FieldRange {
+public:
+    using Storage = std::vector<std::unique_ptr<Field>>;
+    class iterator {
+    public:
+        explicit iterator(Storage::const_iterator it) : it_(it) {}
+        const Field& operator*() const { return **it_; }
+        const Field* operator->() const { return it_->get(); }
+        iterator& operator++() {
+            ++it_;
+            return *this;
+        }
+        bool operator==(const iterator& other) const { return it_ == other.it_; }
+
+    private:
+        Storage::const_iterator it_;
+    };
+    explicit FieldRange(const Storage& s) : s_(s) {}
+    iterator begin() const { return iterator(s_.begin()); }
+    iterator end() const { return iterator(s_.end()); }
+
+private:
+    const Storage& s_;
 };
 
 // Fields live on the heap one by one so that a pointer to a value (what the C API hands out)
@@ -84,9 +109,7 @@ public:
 
     std::size_t size() const { return fields_.size(); }
     bool empty() const { return fields_.empty(); }
-    auto fields() const {
-        return std::views::transform(fields_, [](const std::unique_ptr<Field>& f) -> const Field& { return *f; });
-    }
+    FieldRange fields() const { return FieldRange(fields_); }
     const Field& operator[](std::size_t i) const { return *fields_[i]; }
     Field& operator[](std::size_t i) { return *fields_[i]; }
 
