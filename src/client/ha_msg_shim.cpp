@@ -5,6 +5,7 @@
 
 #include <syslog.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -172,6 +173,14 @@ char* malloc_copy(std::string_view bytes, bool nul) {
 
 hb::WireFormat g_default_format = hb::WireFormat::text;
 
+// heartbeat stores a string added through the C API with its 0x13 bytes turned into newlines (the
+// text encoding's escape), so that a value read from text and added again is the same.
+std::string as_heartbeat_string(std::string_view value) {
+    std::string out(value);
+    std::replace(out.begin(), out.end(), hb::kTextNewlineSymbol, '\n');
+    return out;
+}
+
 }  // namespace
 
 extern "C" {
@@ -191,7 +200,7 @@ ha_msg* ha_msg_copy(const ha_msg* msg) {
 
 int ha_msg_add(ha_msg* msg, const char* name, const char* value) {
     if (!name || !value) return HA_FAIL;
-    return edit(msg, [&](hb::Message& m) { return m.add(name, value); });
+    return edit(msg, [&](hb::Message& m) { return m.add(name, as_heartbeat_string(value)); });
 }
 
 int ha_msg_nadd(ha_msg* msg, const char* name, int namelen, const char* value, int vallen) {
@@ -203,7 +212,7 @@ int ha_msg_nadd_type(ha_msg* msg, const char* name, int namelen, const char* val
     std::string_view n(name, static_cast<size_t>(namelen)), v(value, static_cast<size_t>(vallen));
     return edit(msg, [&](hb::Message& m) {
         switch (type) {
-            case FT_STRING: return m.add(n, v);
+            case FT_STRING: return m.add(n, as_heartbeat_string(v));
             case FT_BINARY: return m.add_binary(n, v);
             case FT_COMPRESS: return m.add_compress(n, v);
             default: return false;  // structs and lists have their own calls

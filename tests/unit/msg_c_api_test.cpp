@@ -44,6 +44,12 @@ TEST(HaMsgC, AddGetAndPublicArrays) {
     EXPECT_EQ(cl_get_type(m.get(), "missing"), -1);
 }
 
+TEST(HaMsgC, AddedStringsTurn0x13IntoNewlineAsHeartbeat) {
+    MsgPtr m(ha_msg_new(0));
+    ASSERT_EQ(ha_msg_add(m.get(), "v", "a\x13" "b"), HA_OK);
+    EXPECT_STREQ(ha_msg_value(m.get(), "v"), "a\nb");
+}
+
 TEST(HaMsgC, ValuePointerSurvivesAdds) {
     MsgPtr m(ha_msg_new(0));
     ha_msg_add(m.get(), "t", "ping");

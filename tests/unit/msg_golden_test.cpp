@@ -110,8 +110,10 @@ TEST(Golden, DecodeLikeHeartbeat) {
                 EXPECT_FALSE(ours.ok()) << "listed as stricter, but accepted";
                 continue;
             }
-            ASSERT_TRUE(ours.ok()) << ours.error();
-            EXPECT_EQ(*ours, build(v.at("fields")));
+            EXPECT_TRUE(ours.ok()) << ours.error();
+            if (ours.ok()) {
+                EXPECT_EQ(*ours, build(v.at("fields")));
+            }
         } else {
             EXPECT_FALSE(ours.ok()) << "heartbeat refuses this input";
         }
