@@ -4,9 +4,10 @@
 #include <charconv>
 #include <deque>
 #include <random>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "core/peer.hpp"
+#include "core/peer_index.hpp"
 #include "core/send_history.hpp"
 #include "core/timer_queue.hpp"
 #include "core/wire_fields.hpp"
@@ -42,7 +43,7 @@ bool is_protocol_type(std::string_view t) {
 struct Core::State {
     CoreConfig cfg;
     std::vector<Peer> peers;
-    std::unordered_map<std::string, std::uint32_t> index;
+    PeerIndex index;
     std::mt19937_64 rng;
     TimerQueue timers;
     Counters counters;
@@ -57,20 +58,32 @@ struct Core::State {
     Micros start_time = 0;
     Micros next_heartbeat = kNever;
     std::uint64_t next_seq = 1;
+    std::uint64_t ack_level = 0;
+    bool ack_level_dirty = true;
     std::size_t heard_count = 0;
     Effects out;
 
     explicit State(CoreConfig c) : cfg(std::move(c)), rng(cfg.seed) {
+        std::unordered_set<std::string> seen;
         for (const auto& name : cfg.nodes) {
-            if (name == cfg.node || index.count(name)) continue;
+            if (name == cfg.node || !seen.insert(name).second) continue;
             Peer p;
+            p.index = static_cast<std::uint32_t>(peers.size());
             p.name = name;
             p.deadtime = cfg.deadtime;
             p.links.resize(cfg.links.size());
             p.ack_trigger = rng() % 10;
-            index.emplace(name, static_cast<std::uint32_t>(peers.size()));
             peers.push_back(std::move(p));
         }
+        index.build(peers.size(), [this](std::size_t i) -> std::string_view { return peers[i].name; });
+    }
+
+    const Peer* find_peer(std::string_view name) const {
+        auto i = index.find(name, [this](std::size_t k) -> std::string_view { return peers[k].name; });
+        return i ? &peers[*i] : nullptr;
+    }
+    Peer* find_peer(std::string_view name) {
+        return const_cast<Peer*>(static_cast<const State*>(this)->find_peer(name));
     }
 
     Effects take() { return std::exchange(out, {}); }
@@ -97,6 +110,7 @@ struct Core::State {
     int ttl() const { return cfg.hopfudge + static_cast<int>(cfg.nodes.size()); }
 
     void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
+        std::string to(msg.get("dest").value_or(""));
         Stamp s;
         s.node = cfg.node;
         s.uuid = cfg.uuid;
@@ -107,7 +121,7 @@ struct Core::State {
         s.ttl = ttl();
         stamp(msg, s);
         if (seq) history.record(*seq, msg);
-        emit<Send>(kAllLinks, std::move(msg));
+        emit<Send>(kAllLinks, std::move(msg), std::move(to));
     }
 
     void send_sequenced(Message msg, Micros now) { stamp_and_send(std::move(msg), next_seq++, now); }
@@ -144,6 +158,7 @@ struct Core::State {
 
     void set_status(Peer& p, NodeStatus to) {
         if (p.status == to) return;
+        if (p.status == NodeStatus::dead || to == NodeStatus::dead) ack_level_dirty = true;
         emit<NodeChange>(p.name, p.status, to);
         p.status = to;
     }
@@ -200,7 +215,7 @@ struct Core::State {
         }
         if (l.timer_at == kNever) {
             l.timer_at = now + dead_interval(p);
-            timers.push({l.timer_at, 0, TimerKind::link_death, index.at(p.name), static_cast<std::uint32_t>(link), 0});
+            timers.push({l.timer_at, 0, TimerKind::link_death, p.index, static_cast<std::uint32_t>(link), 0});
         }
     }
 
@@ -212,7 +227,7 @@ struct Core::State {
         }
         p.last_status = now;
         if (auto dt = msg.get_hex("dt"); dt && *dt > 0) p.deadtime = static_cast<Micros>(*dt) * kMillis;
-        if (auto uuid = msg.get_binary("srcuuid")) p.uuid = std::string(*uuid);
+        if (auto uuid = msg.get_binary("srcuuid"); uuid && *uuid != p.uuid) p.uuid = std::string(*uuid);
         if (seq >= p.last_status_seq) {
             p.last_status_seq = seq;
             set_status(p, parse_status(msg.get("st").value_or("up")));
@@ -223,7 +238,7 @@ struct Core::State {
         }
         if (p.death_timer_at == kNever) {
             p.death_timer_at = now + dead_interval(p);
-            timers.push({p.death_timer_at, 0, TimerKind::node_death, index.at(p.name), 0, 0});
+            timers.push({p.death_timer_at, 0, TimerKind::node_death, p.index, 0, 0});
         }
     }
 
@@ -240,13 +255,17 @@ struct Core::State {
         ++counters.acks_sent;
     }
 
+    // The cluster's ack level (lowest ack of a live peer) only rises with acks, so the O(peers)
+    // minimum is recomputed only when it could matter: near the window, or after a peer changed.
     void update_flow() {
         const std::uint64_t sent = next_seq - 1;
-        std::uint64_t level = sent;
+        if (!paused && !ack_level_dirty && sent - ack_level <= cfg.send_window) return;
+        ack_level = sent;
         for (const Peer& p : peers) {
-            if (p.status != NodeStatus::dead) level = std::min(level, p.acked_by_it);
+            if (p.status != NodeStatus::dead) ack_level = std::min(ack_level, p.acked_by_it);
         }
-        const bool now_paused = sent - level > cfg.send_window;
+        ack_level_dirty = false;
+        const bool now_paused = sent - ack_level > cfg.send_window;
         if (now_paused != paused) {
             paused = now_paused;
             emit<FlowChange>(paused);
@@ -267,7 +286,7 @@ struct Core::State {
     void transmit(Message msg, Micros now) {
         auto dest = msg.get("dest");
         if (dest) {
-            Peer& p = peers[index.at(std::string(*dest))];
+            Peer& p = *find_peer(*dest);
             if (p.status == NodeStatus::dead) {
                 ++counters.dropped_dead_destination;
                 return;
@@ -306,7 +325,7 @@ struct Core::State {
             const Message* stored = nullptr;
             switch (history.find(seq, now, cfg.max_rexmit_delay - 10 * kMillis, &stored)) {
                 case SendHistory::Lookup::found:
-                    emit<Send>(kAllLinks, *stored);
+                    emit<Send>(kAllLinks, *stored, std::string(stored->get("dest").value_or("")));
                     ++counters.retransmissions_sent;
                     break;
                 case SendHistory::Lookup::too_old: {
@@ -351,7 +370,7 @@ struct Core::State {
     void schedule_rexmit(Peer& p, Micros when) {
         if (p.rexmit_timer_at <= when) return;
         p.rexmit_timer_at = when;
-        timers.push({when, 0, TimerKind::rexmit, index.at(p.name), 0, 0});
+        timers.push({when, 0, TimerKind::rexmit, p.index, 0, 0});
     }
 
     void on_sequenced(Peer& p, std::string_view type, std::uint64_t seq, const Message& msg, Micros now) {
@@ -397,12 +416,12 @@ struct Core::State {
             ++counters.dropped_own;
             return;
         }
-        auto it = index.find(std::string(*src));
-        if (it == index.end()) {
+        Peer* found = find_peer(*src);
+        if (!found) {
             ++counters.dropped_unknown_node;
             return;
         }
-        Peer& p = peers[it->second];
+        Peer& p = *found;
         const bool nosequence = is_nosequence_type(*type);
         auto generation = msg.get_hex("hg");
         auto seq = msg.get_hex("seq");
@@ -580,7 +599,7 @@ Result<Effects> Core::send(Micros now, Message msg) {
             s.emit<Deliver>(std::move(msg));
             return s.take();
         }
-        if (!s.index.count(std::string(*dest))) return make_error("unknown node '" + std::string(*dest) + "'");
+        if (!s.find_peer(*dest)) return make_error("unknown node '" + std::string(*dest) + "'");
     }
     if (s.paused || !s.backlog.empty()) {
         if (s.backlog.size() >= s.cfg.send_backlog) {
@@ -638,9 +657,9 @@ NodeView view_of(const Peer& p) {
 }  // namespace
 
 std::optional<NodeView> Core::node(std::string_view name) const {
-    auto it = s_->index.find(std::string(name));
-    if (it == s_->index.end()) return std::nullopt;
-    return view_of(s_->peers[it->second]);
+    const Peer* p = s_->find_peer(name);
+    if (!p) return std::nullopt;
+    return view_of(*p);
 }
 
 std::vector<NodeView> Core::node_views() const {

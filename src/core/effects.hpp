@@ -17,6 +17,9 @@ inline constexpr int kAllLinks = -1;
 struct Send {
     int link = kAllLinks;
     Message msg;
+    // The one node that needs it (messages with `dest`), or empty for every node. Heartbeat puts
+    // every packet in front of every node; a driver that can address a single peer may use this.
+    std::string to;
 };
 
 // Hand a message to the local API clients (the driver routes it by `to_id`/filters): client data

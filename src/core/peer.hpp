@@ -17,6 +17,7 @@ struct PeerLink {
 };
 
 struct Peer {
+    std::uint32_t index = 0;  // position in the core's peer table (timers refer to peers by it)
     std::string name;
     std::string uuid;
     NodeStatus status = NodeStatus::dead;

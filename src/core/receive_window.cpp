@@ -12,6 +12,12 @@ Accept ReceiveWindow::accept(std::uint64_t seq, std::optional<Message> payload, 
         return Accept::fresh;
     }
     if (seq <= floor_) return Accept::duplicate;
+    if (seq == highest_ + 1 && missing_.empty() && held_.empty()) {
+        // The common case, in order with nothing outstanding: no bookkeeping beyond two numbers.
+        floor_ = highest_ = seq;
+        if (payload) ready_.push_back(std::move(*payload));
+        return Accept::fresh;
+    }
     if (seq <= highest_) {
         if (missing_.erase(seq) == 0) return Accept::duplicate;
         held_.emplace(seq, std::move(payload));
@@ -49,7 +55,8 @@ std::size_t ReceiveWindow::resync() {
 }
 
 std::vector<Message> ReceiveWindow::release() {
-    std::vector<Message> out;
+    std::vector<Message> out = std::move(ready_);
+    ready_.clear();
     // While resynchronising, everything held is deliverable (its gaps were given up).
     while (!held_.empty()) {
         auto it = held_.begin();

@@ -48,6 +48,7 @@ private:
     std::uint64_t floor_ = 0;    // every number <= floor_ is released or given up
     std::uint64_t highest_ = 0;  // highest number accepted
     std::map<std::uint64_t, std::optional<Message>> held_;  // accepted, waiting for a gap
+    std::vector<Message> ready_;  // accepted in order with no gap: deliverable at once
     std::map<std::uint64_t, Micros> missing_;                // gap -> next request time
     std::size_t given_up_ = 0;
 };

@@ -1,0 +1,334 @@
+#include "sim/simulator.hpp"
+
+#include <algorithm>
+
+namespace hb::sim {
+
+namespace {
+constexpr core::Micros kMs = core::kMillis;
+core::Micros us(double seconds) { return static_cast<core::Micros>(seconds * 1e6); }
+}  // namespace
+
+Simulator::Simulator(SimOptions options)
+    : o_(std::move(options)), rng_(o_.seed), net_(o_, rng_), nodes_(static_cast<std::size_t>(o_.nodes)) {
+    for (int i = 0; i < o_.nodes; ++i) {
+        names_.push_back("n" + std::to_string(i + 1));
+        index_[names_.back()] = i;
+    }
+    last_order_.assign(nodes_.size(), std::vector<std::uint64_t>(nodes_.size(), 0));
+    report_.options = o_;
+}
+
+core::CoreConfig Simulator::config_for(int i) const {
+    core::CoreConfig c;
+    c.node = names_[static_cast<std::size_t>(i)];
+    c.uuid = std::string(12, '\0') + std::string(reinterpret_cast<const char*>(&i), 4);
+    c.nodes = names_;
+    for (int l = 0; l < o_.links; ++l) c.links.push_back("sim" + std::to_string(l));
+    c.keepalive = o_.keepalive_ms * kMs;
+    c.deadtime = o_.deadtime_ms * kMs;
+    c.warntime = (o_.warntime_ms ? o_.warntime_ms : o_.deadtime_ms / 2) * kMs;
+    c.initdead = (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms) * kMs;
+    c.generation = nodes_[static_cast<std::size_t>(i)].generation;
+    c.wall_seconds_at_start = 1'700'000'000;
+    c.seed = o_.seed * 1'000'003 + static_cast<std::uint64_t>(i) * 7919 + c.generation;
+    return c;
+}
+
+void Simulator::start_node(int i, core::Micros now) {
+    Node& n = nodes_[static_cast<std::size_t>(i)];
+    n.core = std::make_unique<core::Core>(config_for(i));
+    n.running = true;
+    apply(i, n.core->start(now), now);
+}
+
+void Simulator::rearm(int i) {
+    Node& n = nodes_[static_cast<std::size_t>(i)];
+    const core::Micros d = n.running ? n.core->next_deadline() : core::kNever;
+    if (d == n.timer_at) return;
+    n.timer_at = d;
+    ++n.timer_version;
+    if (d == core::kNever) return;
+    Event e;
+    e.when = d;
+    e.kind = EventKind::timer;
+    e.node = i;
+    e.version = n.timer_version;
+    queue_.push(std::move(e));
+}
+
+void Simulator::send_packet(int from, core::Send& s, core::Micros now) {
+    auto msg = std::make_shared<const Message>(std::move(s.msg));
+    const int target = s.to.empty() ? -1 : index_.at(s.to);
+    for (int link = 0; link < o_.links; ++link) {
+        if (s.link != core::kAllLinks && s.link != link) continue;
+        Event e;
+        e.kind = EventKind::deliver;
+        e.from = from;
+        e.link = link;
+        e.msg = msg;
+        if (net_.same_time_for_all()) {
+            // One event for every receiver; loss is drawn per receiver on arrival.
+            e.when = now + net_.base_delay();
+            e.node = target;
+            queue_.push(std::move(e));
+            continue;
+        }
+        for (int to = 0; to < o_.nodes; ++to) {
+            if (to == from || (target >= 0 && to != target) || net_.lost()) continue;
+            net_.delays(arrival_scratch_);
+            for (core::Micros d : arrival_scratch_) {
+                Event copy = e;
+                copy.when = now + d;
+                copy.node = to;
+                queue_.push(std::move(copy));
+            }
+        }
+    }
+}
+
+void Simulator::deliver(int to, const Event& e, core::Micros now) {
+    Node& n = nodes_[static_cast<std::size_t>(to)];
+    if (!n.running || net_.blocked(e.from, to, now)) return;
+    apply(to, n.core->receive(now, e.link, *e.msg), now);
+}
+
+void Simulator::apply(int i, core::Effects effects, core::Micros now) {
+    for (auto& effect : effects) {
+        if (auto* s = std::get_if<core::Send>(&effect)) {
+            send_packet(i, *s, now);
+        } else if (auto* c = std::get_if<core::NodeChange>(&effect)) {
+            on_node_change(i, *c, now);
+        } else if (auto* d = std::get_if<core::Deliver>(&effect)) {
+            on_client_delivery(i, d->msg);
+        }
+    }
+    rearm(i);
+}
+
+bool Simulator::down_within(int node, core::Micros from, core::Micros to) const {
+    for (core::Micros t : nodes_[static_cast<std::size_t>(node)].down_at) {
+        if (t >= from && t <= to) return true;
+    }
+    return false;
+}
+
+void Simulator::on_node_change(int observer, const core::NodeChange& c, core::Micros now) {
+    const int node = index_.at(c.node);
+    report_.timeline.push_back({now, observer, node, c.from, c.to});
+    if (c.to != core::NodeStatus::dead) return;
+    const core::Micros window = (o_.deadtime_ms + (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms)) * kMs + us(1);
+    const Node& n = nodes_[static_cast<std::size_t>(node)];
+    if (!n.running || down_within(node, now - window, now)) {
+        // Attribute it to the node's latest crash, once per observer.
+        for (auto it = crashes_.rbegin(); it != crashes_.rend(); ++it) {
+            if (it->node != node || it->at > now) continue;
+            auto seen = it->detected[static_cast<std::size_t>(observer)];
+            if (!seen && !n.running) report_.detection_us.push_back(now - it->at);
+            it->detected[static_cast<std::size_t>(observer)] = true;
+            break;
+        }
+        return;
+    }
+    if (net_.blocked_within(node, observer, now, o_.deadtime_ms * kMs + us(1))) {
+        ++report_.partition_deaths;
+        return;
+    }
+    ++report_.false_deaths;
+    if (report_.false_death_details.size() < 20) {
+        report_.false_death_details.push_back("at " + std::to_string(now / kMs) + " ms n" +
+                                              std::to_string(observer + 1) + " declared n" +
+                                              std::to_string(node + 1) + " dead");
+    }
+}
+
+void Simulator::on_client_delivery(int receiver, const Message& msg) {
+    if (msg.get("t") != std::optional<std::string_view>("simmsg")) return;
+    auto id = msg.get_int("id");
+    auto sender = msg.get_int("sender");
+    auto order = msg.get_int("order");
+    if (!id || !sender || !order || *id < 0 || static_cast<std::size_t>(*id) >= delivered_.size()) return;
+    ++report_.deliveries;
+    auto& count = delivered_[static_cast<std::size_t>(*id)][static_cast<std::size_t>(receiver)];
+    if (++count > 1) ++report_.duplicated;
+    auto& last = last_order_[static_cast<std::size_t>(receiver)][static_cast<std::size_t>(*sender)];
+    if (static_cast<std::uint64_t>(*order) < last) ++report_.out_of_order;
+    last = std::max(last, static_cast<std::uint64_t>(*order));
+}
+
+void Simulator::client_traffic(core::Micros now) {
+    std::vector<int> up;
+    for (int i = 0; i < o_.nodes; ++i) {
+        if (nodes_[static_cast<std::size_t>(i)].running) up.push_back(i);
+    }
+    if (!up.empty()) {
+        const int sender = up[rng_() % up.size()];
+        Node& n = nodes_[static_cast<std::size_t>(sender)];
+        Message m;
+        m.add("t", "simmsg");
+        m.add_int("id", static_cast<long>(sent_.size()));
+        m.add_int("sender", sender);
+        m.add_int("order", static_cast<long>(++n.app_counter));
+        int dest = -1;
+        if (o_.node_msgs && o_.nodes > 1) {
+            dest = static_cast<int>(rng_() % static_cast<std::uint64_t>(o_.nodes - 1));
+            if (dest >= sender) ++dest;
+            m.add("dest", names_[static_cast<std::size_t>(dest)]);
+        }
+        auto result = n.core->send(now, std::move(m));
+        if (!result) {
+            ++report_.msgs_refused;
+            --n.app_counter;
+        } else {
+            sent_.push_back({sender, dest, now});
+            delivered_.emplace_back(nodes_.size(), 0);
+            ++report_.msgs_sent;
+            apply(sender, std::move(result).value(), now);
+        }
+    }
+    const core::Micros next = now + static_cast<core::Micros>(1e6 / o_.msgs_per_sec);
+    if (next < traffic_end_) {
+        Event e;
+        e.when = next;
+        e.kind = EventKind::traffic;
+        queue_.push(std::move(e));
+    }
+}
+
+Report Simulator::run() {
+    const core::Micros end = us(o_.duration_s);
+    const core::Micros deadtime = o_.deadtime_ms * kMs;
+    for (int i = 0; i < o_.nodes; ++i) start_node(i, 0);
+    for (const auto& ev : o_.events) {
+        Event e;
+        e.when = us(ev.at_s);
+        e.node = ev.node;
+        e.kind = ev.kind == NodeEvent::Kind::crash     ? EventKind::crash
+                 : ev.kind == NodeEvent::Kind::restart ? EventKind::restart
+                                                       : EventKind::leave;
+        queue_.push(std::move(e));
+    }
+    if (o_.msgs_per_sec > 0) {
+        // Traffic starts once the cluster formed, and stops early enough for repairs to finish.
+        const core::Micros initdead = (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms) * kMs;
+        traffic_end_ = end - 2 * deadtime - us(1);
+        Event e;
+        e.when = std::min(initdead, 2 * o_.keepalive_ms * kMs) + us(0.5);
+        e.kind = EventKind::traffic;
+        if (e.when < traffic_end_) queue_.push(std::move(e));
+    }
+    // Bounded: every event is handled once; the count only guards against a runaway core.
+    for (std::uint64_t guard = 0; guard < (1ULL << 40) && !queue_.empty() && queue_.next_time() <= end; ++guard) {
+        Event e = queue_.pop();
+        const core::Micros now = e.when;
+        Node* n = e.node >= 0 ? &nodes_[static_cast<std::size_t>(e.node)] : nullptr;
+        switch (e.kind) {
+            case EventKind::timer:
+                if (n->running && e.version == n->timer_version) {
+                    n->timer_at = core::kNever;
+                    apply(e.node, n->core->tick(now), now);
+                }
+                break;
+            case EventKind::deliver:
+                if (e.node >= 0) {
+                    deliver(e.node, e, now);
+                } else {
+                    for (int to = 0; to < o_.nodes; ++to) {
+                        if (to != e.from && !net_.lost()) deliver(to, e, now);
+                    }
+                }
+                break;
+            case EventKind::crash:
+                if (n->running) {
+                    n->running = false;
+                    n->down_at.push_back(now);
+                    crashes_.push_back({e.node, now, std::vector<bool>(nodes_.size(), false)});
+                    rearm(e.node);
+                }
+                break;
+            case EventKind::leave:
+                if (n->running) {
+                    apply(e.node, n->core->leave(now), now);
+                    n->running = false;
+                    n->down_at.push_back(now);
+                    rearm(e.node);
+                }
+                break;
+            case EventKind::restart:
+                if (!n->running) {
+                    ++n->generation;
+                    start_node(e.node, now);
+                }
+                break;
+            case EventKind::traffic:
+                client_traffic(now);
+                break;
+        }
+    }
+    finish(end);
+    return std::move(report_);
+}
+
+void Simulator::finish(core::Micros end) {
+    const core::Micros deadtime = o_.deadtime_ms * kMs;
+    // Crashes that stayed down long enough to be noticed, by every observer that stayed up.
+    for (const auto& crash : crashes_) {
+        if (crash.at + deadtime + us(1) > end) continue;
+        bool restarted_early = false;
+        for (const auto& ev : o_.events) {
+            if (ev.kind == NodeEvent::Kind::restart && ev.node == crash.node && us(ev.at_s) > crash.at &&
+                us(ev.at_s) < crash.at + deadtime + us(1)) {
+                restarted_early = true;
+            }
+        }
+        if (restarted_early) continue;
+        for (int obs = 0; obs < o_.nodes; ++obs) {
+            if (obs == crash.node || crash.detected[static_cast<std::size_t>(obs)]) continue;
+            if (!nodes_[static_cast<std::size_t>(obs)].running || down_within(obs, 0, end)) continue;
+            ++report_.undetected;
+        }
+    }
+    std::sort(report_.detection_us.begin(), report_.detection_us.end());
+    // Messages every live, connected destination should have received exactly once.
+    for (std::size_t id = 0; id < sent_.size(); ++id) {
+        const Sent& s = sent_[id];
+        if (down_within(s.sender, s.at, end) || !nodes_[static_cast<std::size_t>(s.sender)].running) continue;
+        for (int r = 0; r < o_.nodes; ++r) {
+            if (s.dest >= 0 && r != s.dest) continue;
+            if (!nodes_[static_cast<std::size_t>(r)].running || down_within(r, s.at, end)) continue;
+            if (r != s.sender && (net_.blocked_within(s.sender, r, end, end - s.at) ||
+                                  net_.blocked_within(r, s.sender, end, end - s.at))) {
+                continue;
+            }
+            ++report_.expected_deliveries;
+            if (delivered_[id][static_cast<std::size_t>(r)] == 0) ++report_.lost;
+        }
+    }
+    for (int i = 0; i < o_.nodes; ++i) {
+        const Node& n = nodes_[static_cast<std::size_t>(i)];
+        const auto& c = n.core->counters();
+        auto& t = report_.totals;
+        t.packets_received += c.packets_received;
+        t.dropped_malformed += c.dropped_malformed;
+        t.dropped_unknown_node += c.dropped_unknown_node;
+        t.dropped_replay += c.dropped_replay;
+        t.dropped_duplicate += c.dropped_duplicate;
+        t.dropped_not_for_us += c.dropped_not_for_us;
+        t.gaps_given_up += c.gaps_given_up;
+        t.rexmit_requests_sent += c.rexmit_requests_sent;
+        t.retransmissions_sent += c.retransmissions_sent;
+        t.naks_sent += c.naks_sent;
+        t.acks_sent += c.acks_sent;
+        t.late_heartbeats += c.late_heartbeats;
+        report_.running_at_end.push_back(n.running);
+        std::vector<core::NodeStatus> view(nodes_.size(), core::NodeStatus::dead);
+        if (n.running) {
+            for (const auto& v : n.core->node_views()) view[static_cast<std::size_t>(index_.at(v.name))] = v.status;
+            view[static_cast<std::size_t>(i)] = n.core->local_status();
+        }
+        report_.final_view.push_back(std::move(view));
+    }
+    report_.node_seconds = static_cast<double>(o_.nodes) * o_.duration_s;
+}
+
+}  // namespace hb::sim
