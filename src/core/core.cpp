@@ -110,7 +110,10 @@ struct Core::State {
     int ttl() const { return cfg.hopfudge + static_cast<int>(cfg.nodes.size()); }
 
     void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
-        std::string to(msg.get("dest").value_or(""));
+        // Sequenced messages go to every node even when addressed to one: sequence numbers are
+        // shared by all destinations, so every node must see every number. Control messages (NS_*)
+        // carry no number and need only reach their destination.
+        std::string to(seq ? "" : msg.get("dest").value_or(""));
         Stamp s;
         s.node = cfg.node;
         s.uuid = cfg.uuid;
@@ -226,6 +229,7 @@ struct Core::State {
                                         std::to_string((now - p.last_status) / kMillis) + " ms");
         }
         p.last_status = now;
+        p.last_heard = now;
         if (auto dt = msg.get_hex("dt"); dt && *dt > 0) p.deadtime = static_cast<Micros>(*dt) * kMillis;
         if (auto uuid = msg.get_binary("srcuuid"); uuid && *uuid != p.uuid) p.uuid = std::string(*uuid);
         if (seq >= p.last_status_seq) {
@@ -323,9 +327,13 @@ struct Core::State {
         for (std::uint64_t seq = *first; seq <= end; ++seq) {
             if (seq <= p.acked_by_it) continue;
             const Message* stored = nullptr;
-            switch (history.find(seq, now, cfg.max_rexmit_delay - 10 * kMillis, &stored)) {
+            // heartbeat refuses a resend within max_rexmit_delay - 10 ms of the last one; half of
+            // it keeps duplicates down without refusing a requester whose previous copy was lost.
+            switch (history.find(seq, now, cfg.max_rexmit_delay / 2, &stored)) {
                 case SendHistory::Lookup::found:
-                    emit<Send>(kAllLinks, *stored, std::string(stored->get("dest").value_or("")));
+                    // To everyone, as heartbeat: other nodes may miss it too, and a resend within
+                    // max_rexmit_delay is refused below on the grounds that all of them got it.
+                    emit<Send>(kAllLinks, *stored, std::string());
                     ++counters.retransmissions_sent;
                     break;
                 case SendHistory::Lookup::too_old: {
@@ -439,6 +447,10 @@ struct Core::State {
             if (*generation > p.generation) restart_seen(p, *generation, now);
         }
         link_heard(p, link, now);
+        // Any authenticated packet of the current generation shows the node is alive (an ack, a
+        // retransmission it answered); heartbeat looks at status messages only, and so declares
+        // nodes dead that lost a few heartbeats but not the rest of their traffic.
+        if (p.heard) p.last_heard = now;
         if (nosequence) {
             on_nosequence(p, *type, msg, now);
         } else {
@@ -452,7 +464,7 @@ struct Core::State {
         if (p.death_timer_at != t.when) return;
         p.death_timer_at = kNever;
         if (p.status == NodeStatus::dead) return;
-        const Micros due = p.last_status + dead_interval(p);
+        const Micros due = p.last_heard + dead_interval(p);
         if (due > now) {
             p.death_timer_at = due;
             timers.push({due, 0, TimerKind::node_death, t.peer, 0, 0});
@@ -626,6 +638,20 @@ Effects Core::leave(Micros now) {
     s.local = NodeStatus::dead;
     s.stopped = true;
     return s.take();
+}
+
+std::string Core::debug_state() const {
+    std::string out = s_->cfg.node + ": next_seq " + std::to_string(s_->next_seq) + ", paused " +
+                      std::to_string(s_->paused) + ", backlog " + std::to_string(s_->backlog.size()) + "\n";
+    for (const auto& p : s_->peers) {
+        out += "  " + p.name + " " + std::string(to_string(p.status)) + " released " +
+               std::to_string(p.window.contiguous()) + " highest " + std::to_string(p.window.highest()) +
+               " gaps " + std::to_string(p.window.missing().size()) +
+               (p.window.missing().empty() ? "" : " first " + std::to_string(p.window.missing().begin()->first)) +
+               " acked_by_it " + std::to_string(p.acked_by_it) + " acked_to_it " + std::to_string(p.acked_to_it) +
+               " rexmit_at " + std::to_string(p.rexmit_timer_at) + "\n";
+    }
+    return out;
 }
 
 void Core::count_bad_auth() {

@@ -83,6 +83,8 @@ public:
     bool paused() const;
     const Counters& counters() const;
     const CoreConfig& config() const;
+    // One line per peer: status, receive window (released up to, highest, gaps), acks. For logs.
+    std::string debug_state() const;
 
     struct State;
 

@@ -24,7 +24,8 @@ struct Peer {
     bool heard = false;              // a status arrived since we started or it last died
     std::uint64_t generation = 0;    // 0: never heard
     Micros deadtime = 0;             // the dead interval it advertises (`dt`)
-    Micros last_status = 0;
+    Micros last_status = 0;          // last status message (late-heartbeat warnings)
+    Micros last_heard = 0;           // last authenticated packet of any kind (death deadline)
     std::uint64_t last_status_seq = 0;
     Micros death_timer_at = kNever;  // the pending node_death timer, if any
     Micros rexmit_timer_at = kNever; // the pending rexmit timer, if any

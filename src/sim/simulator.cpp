@@ -211,7 +211,7 @@ Report Simulator::run() {
     if (o_.msgs_per_sec > 0) {
         // Traffic starts once the cluster formed, and stops early enough for repairs to finish.
         const core::Micros initdead = (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms) * kMs;
-        traffic_end_ = end - 2 * deadtime - us(1);
+        traffic_end_ = end - std::max(2 * deadtime + us(1), us(5));
         Event e;
         e.when = std::min(initdead, 2 * o_.keepalive_ms * kMs) + us(0.5);
         e.kind = EventKind::traffic;
