@@ -6,6 +6,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "core/packet_header.hpp"
 #include "core/peer.hpp"
 #include "core/peer_index.hpp"
 #include "core/send_history.hpp"
@@ -222,7 +223,7 @@ struct Core::State {
         }
     }
 
-    void status_heard(Peer& p, const Message& msg, std::uint64_t seq, Micros now) {
+    void status_heard(Peer& p, const PacketHeader& h, std::uint64_t seq, Micros now) {
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;
             emit<Notice>(4, "Late heartbeat: node " + p.name + ": interval " +
@@ -230,11 +231,11 @@ struct Core::State {
         }
         p.last_status = now;
         p.last_heard = now;
-        if (auto dt = msg.get_hex("dt"); dt && *dt > 0) p.deadtime = static_cast<Micros>(*dt) * kMillis;
-        if (auto uuid = msg.get_binary("srcuuid"); uuid && *uuid != p.uuid) p.uuid = std::string(*uuid);
+        if (h.deadtime_ms && *h.deadtime_ms > 0) p.deadtime = static_cast<Micros>(*h.deadtime_ms) * kMillis;
+        if (h.srcuuid && *h.srcuuid != p.uuid) p.uuid = std::string(*h.srcuuid);
         if (seq >= p.last_status_seq) {
             p.last_status_seq = seq;
-            set_status(p, parse_status(msg.get("st").value_or("up")));
+            set_status(p, parse_status(h.status.value_or("up")));
         }
         if (!p.heard) {
             p.heard = true;
@@ -310,10 +311,9 @@ struct Core::State {
 
     // ----- receiving -------------------------------------------------------------------------
 
-    bool addressed_to_us(const Message& msg) const {
-        if (auto uuid = msg.get_binary("destuuid")) return *uuid == cfg.uuid;
-        auto dest = msg.get("dest");
-        return !dest || *dest == cfg.node;
+    bool addressed_to_us(const PacketHeader& h) const {
+        if (h.destuuid) return *h.destuuid == cfg.uuid;
+        return !h.dest || *h.dest == cfg.node;
     }
 
     void on_rexmit_request(Peer& p, const Message& msg, Micros now) {
@@ -351,8 +351,9 @@ struct Core::State {
         }
     }
 
-    void on_nosequence(Peer& p, std::string_view type, const Message& msg, Micros now) {
-        if (!addressed_to_us(msg)) {
+    void on_nosequence(Peer& p, const PacketHeader& h, const Message& msg, Micros now) {
+        const std::string_view type = *h.type;
+        if (!addressed_to_us(h)) {
             ++counters.dropped_not_for_us;
             return;
         }
@@ -381,8 +382,10 @@ struct Core::State {
         timers.push({when, 0, TimerKind::rexmit, p.index, 0, 0});
     }
 
-    void on_sequenced(Peer& p, std::string_view type, std::uint64_t seq, const Message& msg, Micros now) {
-        const bool for_us = addressed_to_us(msg);
+    void on_sequenced(Peer& p, const PacketHeader& h, const Message& msg, Micros now) {
+        const std::string_view type = *h.type;
+        const std::uint64_t seq = *h.seq;
+        const bool for_us = addressed_to_us(h);
         const bool deliverable = for_us && !is_protocol_type(type);
         const std::uint64_t prev_highest = p.window.highest();
         const Micros first_request = now + rexmit_delay();
@@ -393,7 +396,7 @@ struct Core::State {
         }
         if (seq > prev_highest + 1 && !p.window.missing().empty()) schedule_rexmit(p, first_request);
         if (!for_us) ++counters.dropped_not_for_us;
-        if (type == "status") status_heard(p, msg, seq, now);
+        if (type == "status") status_heard(p, h, seq, now);
         deliver(p.window.release());
         maybe_ack(p, now);
         if (!for_us) return;
@@ -413,31 +416,27 @@ struct Core::State {
 
     void receive(Micros now, int link, const Message& msg) {
         ++counters.packets_received;
-        auto type = msg.get("t");
-        auto src = msg.get("src");
-        auto ts = msg.get_hex("ts");
-        if (!type || !src || !ts || *ts == 0) {
+        const PacketHeader h = PacketHeader::read(msg);
+        if (!h.type || !h.src || !h.ts || *h.ts == 0 || h.bad_number) {
             ++counters.dropped_malformed;
             return;
         }
-        if (*src == cfg.node) {
+        if (*h.src == cfg.node) {
             ++counters.dropped_own;
             return;
         }
-        Peer* found = find_peer(*src);
+        Peer* found = find_peer(*h.src);
         if (!found) {
             ++counters.dropped_unknown_node;
             return;
         }
         Peer& p = *found;
-        const bool nosequence = is_nosequence_type(*type);
-        auto generation = msg.get_hex("hg");
-        auto seq = msg.get_hex("seq");
-        if ((msg.has("hg") && !generation) || (!nosequence && (!seq || *seq == 0))) {
+        const bool nosequence = is_nosequence_type(*h.type);
+        if (!nosequence && (!h.seq || *h.seq == 0)) {
             ++counters.dropped_malformed;
             return;
         }
-        if (generation) {
+        if (const auto& generation = h.generation) {
             if (*generation < p.generation) {
                 ++counters.dropped_replay;
                 return;
@@ -452,9 +451,9 @@ struct Core::State {
         // nodes dead that lost a few heartbeats but not the rest of their traffic.
         if (p.heard) p.last_heard = now;
         if (nosequence) {
-            on_nosequence(p, *type, msg, now);
+            on_nosequence(p, h, msg, now);
         } else {
-            on_sequenced(p, *type, *seq, msg, now);
+            on_sequenced(p, h, msg, now);
         }
     }
 
