@@ -57,6 +57,7 @@ struct Core::State {
     bool comm_up = false;
     bool paused = false;
     Micros start_time = 0;
+    Micros last_now = 0;  // the latest time we were told, for messages made without one
     Micros next_heartbeat = kNever;
     std::uint64_t next_seq = 1;
     std::uint64_t ack_level = 0;
@@ -110,6 +111,8 @@ struct Core::State {
 
     int ttl() const { return cfg.hopfudge + static_cast<int>(cfg.nodes.size()); }
 
+    std::int64_t wall_seconds_now() const { return cfg.wall_seconds_at_start + (last_now - start_time) / kSeconds; }
+
     void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
         // Sequenced messages go to every node even when addressed to one: sequence numbers are
         // shared by all destinations, so every node must see every number. Control messages (NS_*)
@@ -120,7 +123,8 @@ struct Core::State {
         s.uuid = cfg.uuid;
         s.seq = seq;
         s.generation = cfg.generation;
-        s.wall_seconds = cfg.wall_seconds_at_start + (now - start_time) / kSeconds;
+        last_now = now;
+        s.wall_seconds = wall_seconds_now();
         s.load = seq ? std::string_view(load) : std::string_view();
         s.ttl = ttl();
         stamp(msg, s);
@@ -160,11 +164,34 @@ struct Core::State {
 
     // ----- peers -----------------------------------------------------------------------------
 
-    void set_status(Peer& p, NodeStatus to) {
+    // A change of a peer's status, as an effect and as the message heartbeat hands its clients:
+    // the peer's own status message, or for a death one made up here (spec §4.3).
+    void set_status(Peer& p, NodeStatus to, const Message* status_msg = nullptr) {
         if (p.status == to) return;
         if (p.status == NodeStatus::dead || to == NodeStatus::dead) ack_level_dirty = true;
         emit<NodeChange>(p.name, p.status, to);
         p.status = to;
+        if (status_msg) {
+            emit<Deliver>(*status_msg);
+        } else if (to == NodeStatus::dead) {
+            Message m;
+            m.add("t", "status");
+            m.add("seq", "1");
+            m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
+            m.add("src", p.name);
+            m.add("st", "dead");
+            emit<Deliver>(std::move(m));
+        }
+    }
+
+    void link_changed(const Peer& p, std::size_t link, LinkStatus to) {
+        emit<LinkChange>(p.name, static_cast<int>(link), to);
+        Message m;
+        m.add("t", "ifstat");
+        m.add("node", p.name);
+        m.add("ifname", cfg.links[link]);
+        m.add("st", to_string(to));
+        emit<Deliver>(std::move(m));
     }
 
     void deliver(std::vector<Message> msgs) {
@@ -181,7 +208,7 @@ struct Core::State {
         for (std::size_t l = 0; l < p.links.size(); ++l) {
             if (p.links[l].status == LinkStatus::up) {
                 p.links[l].status = LinkStatus::dead;
-                emit<LinkChange>(p.name, static_cast<int>(l), LinkStatus::dead);
+                link_changed(p, l, LinkStatus::dead);
             }
         }
         p.heard = false;
@@ -215,7 +242,7 @@ struct Core::State {
         l.last_heard = now;
         if (l.status == LinkStatus::dead) {
             l.status = LinkStatus::up;
-            emit<LinkChange>(p.name, link, LinkStatus::up);
+            link_changed(p, static_cast<std::size_t>(link), LinkStatus::up);
         }
         if (l.timer_at == kNever) {
             l.timer_at = now + dead_interval(p);
@@ -223,7 +250,7 @@ struct Core::State {
         }
     }
 
-    void status_heard(Peer& p, const PacketHeader& h, std::uint64_t seq, Micros now) {
+    void status_heard(Peer& p, const PacketHeader& h, const Message& msg, std::uint64_t seq, Micros now) {
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;
             emit<Notice>(4, "Late heartbeat: node " + p.name + ": interval " +
@@ -235,7 +262,7 @@ struct Core::State {
         if (h.srcuuid && *h.srcuuid != p.uuid) p.uuid = std::string(*h.srcuuid);
         if (seq >= p.last_status_seq) {
             p.last_status_seq = seq;
-            set_status(p, parse_status(h.status.value_or("up")));
+            set_status(p, parse_status(h.status.value_or("up")), &msg);
         }
         if (!p.heard) {
             p.heard = true;
@@ -396,7 +423,7 @@ struct Core::State {
         }
         if (seq > prev_highest + 1 && !p.window.missing().empty()) schedule_rexmit(p, first_request);
         if (!for_us) ++counters.dropped_not_for_us;
-        if (type == "status") status_heard(p, h, seq, now);
+        if (type == "status") status_heard(p, h, msg, seq, now);
         deliver(p.window.release());
         maybe_ack(p, now);
         if (!for_us) return;
@@ -415,6 +442,7 @@ struct Core::State {
     }
 
     void receive(Micros now, int link, const Message& msg) {
+        last_now = now;
         ++counters.packets_received;
         const PacketHeader h = PacketHeader::read(msg);
         if (!h.type || !h.src || !h.ts || *h.ts == 0 || h.bad_number) {
@@ -490,7 +518,7 @@ struct Core::State {
             return;
         }
         l.status = LinkStatus::dead;
-        emit<LinkChange>(p.name, static_cast<int>(t.link), LinkStatus::dead);
+        link_changed(p, t.link, LinkStatus::dead);
     }
 
     void fire_rexmit(Peer& p, const Timer& t, Micros now) {
@@ -536,6 +564,7 @@ struct Core::State {
     }
 
     void tick(Micros now) {
+        last_now = now;
         // Bounded: every timer popped either is stale or re-arms in the future.
         for (std::size_t budget = 4 * timers_size_hint() + 16; budget > 0 && timers.next() <= now; --budget) {
             Timer t = timers.top();

@@ -77,6 +77,7 @@ public:
     std::function<bool(const std::string& from, const std::string& to, const Message&)> drop;
     std::vector<std::pair<Micros, NodeChange>> changes(const std::string& observer) { return changes_[observer]; }
     std::vector<Message> delivered(const std::string& n) { return delivered_[n]; }
+    std::vector<Message> notifications(const std::string& n) { return notifications_[n]; }
 
 private:
     void route(const std::string& from, Effects effects) {
@@ -90,7 +91,9 @@ private:
             } else if (auto* c = std::get_if<NodeChange>(&e)) {
                 changes_[from].emplace_back(now_, *c);
             } else if (auto* d = std::get_if<Deliver>(&e)) {
-                delivered_[from].push_back(d->msg);
+                // Client data only: status and ifstat notifications are checked on their own.
+                if (d->msg.get("t") == std::optional<std::string_view>("app")) delivered_[from].push_back(d->msg);
+                notifications_[from].push_back(d->msg);
             }
         }
     }
@@ -101,6 +104,7 @@ private:
     Micros now_ = 1'000'000;
     std::map<std::string, std::vector<std::pair<Micros, NodeChange>>> changes_;
     std::map<std::string, std::vector<Message>> delivered_;
+    std::map<std::string, std::vector<Message>> notifications_;
 };
 
 Message client_msg(std::string id) {
@@ -158,6 +162,17 @@ TEST(Core, CrashIsDetectedAtLastHeartbeatPlusDeadtime) {
         EXPECT_GE(deaths[0].first, last + kDeadtime - kKeepalive);
         EXPECT_LE(deaths[0].first, last + kDeadtime + kKeepalive);
         EXPECT_EQ(c.core(obs).node("n3")->links[0], LinkStatus::dead);
+        // Clients get heartbeat's messages for it: a made-up status st=dead, then ifstat dead.
+        std::vector<std::string> told;
+        for (auto& m : c.notifications(obs)) {
+            if (m.get("src") == std::optional<std::string_view>("n3") && m.get("st") == std::optional<std::string_view>("dead")) {
+                told.push_back("status dead");
+            }
+            if (m.get("t") == std::optional<std::string_view>("ifstat") && m.get("node") == std::optional<std::string_view>("n3")) {
+                told.push_back("ifstat " + std::string(*m.get("ifname")) + " " + std::string(*m.get("st")));
+            }
+        }
+        EXPECT_EQ(told, (std::vector<std::string>{"ifstat eth0 up", "status dead", "ifstat eth0 dead"}));
     }
 }
 
