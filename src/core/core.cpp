@@ -428,6 +428,7 @@ struct Core::State {
         maybe_ack(p, now);
         if (!for_us) return;
         if (type == "shutdone") {
+            p.left_generation = p.generation;
             declare_dead(p, now);
         } else if (type == "reqnodes") {
             std::string list;
@@ -473,6 +474,12 @@ struct Core::State {
             // authenticated packet proves it as well, and waiting for a status would mix generations.
             if (*generation > p.generation) restart_seen(p, *generation, now);
         }
+        if (p.generation == p.left_generation) {
+            // It said goodbye: the rest of that run's packets (the other shutdone copies) change
+            // nothing. A restart comes with a new generation.
+            ++counters.dropped_duplicate;
+            return;
+        }
         link_heard(p, link, now);
         // Any authenticated packet of the current generation shows the node is alive (an ack, a
         // retransmission it answered); heartbeat looks at status messages only, and so declares
@@ -502,7 +509,6 @@ struct Core::State {
             timers.push({p.death_timer_at, 0, TimerKind::node_death, t.peer, 0, 0});
             return;
         }
-        emit<Notice>(4, "node " + p.name + ": is dead");
         declare_dead(p, now);
     }
 
@@ -512,6 +518,12 @@ struct Core::State {
         l.timer_at = kNever;
         if (l.status == LinkStatus::dead) return;
         const Micros due = l.last_heard + dead_interval(p);
+        if (due <= now && p.status != NodeStatus::dead && p.last_heard + dead_interval(p) <= now && !starved(t, now)) {
+            // The whole node is due: its death comes first and takes the links with it, in
+            // heartbeat's order (status dead, then ifstat dead).
+            declare_dead(p, now);
+            return;
+        }
         if (due > now || starved(t, now)) {
             l.timer_at = due > now ? due : now + cfg.keepalive;
             timers.push({l.timer_at, 0, TimerKind::link_death, t.peer, t.link, 0});

@@ -23,6 +23,7 @@ struct Peer {
     NodeStatus status = NodeStatus::dead;
     bool heard = false;              // a status arrived since we started or it last died
     std::uint64_t generation = 0;    // 0: never heard
+    std::uint64_t left_generation = 0;  // the generation that left gracefully (shutdone)
     Micros deadtime = 0;             // the dead interval it advertises (`dt`)
     Micros last_status = 0;          // last status message (late-heartbeat warnings)
     Micros last_heard = 0;           // last authenticated packet of any kind (death deadline)

@@ -3,6 +3,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <ctime>
 
 namespace hb::daemon {
@@ -60,11 +61,14 @@ void Logger::flush_repeats() {
 }
 
 void Logger::write_line(int level, std::string_view text) {
-    char stamp[32];
-    std::time_t t = std::time(nullptr);
+    // heartbeat's timestamp, with milliseconds: detection times are read off these lines.
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
     std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(stamp, sizeof stamp, "%Y/%m/%d_%H:%M:%S", &tm);
+    localtime_r(&now.tv_sec, &tm);
+    char stamp[40];
+    std::size_t n = std::strftime(stamp, sizeof stamp, "%Y/%m/%d_%H:%M:%S", &tm);
+    std::snprintf(stamp + n, sizeof stamp - n, ".%03ld", now.tv_nsec / 1'000'000);
     const std::string line = "heartbeat[" + std::to_string(::getpid()) + "]: " + stamp + " " + level_name(level) +
                              ": " + std::string(text) + "\n";
     if (targets_.to_stderr) std::fputs(line.c_str(), stderr);

@@ -22,6 +22,16 @@ std::string read_loadavg() {
 
 }  // namespace
 
+std::string counters_line(const core::Counters& c) {
+    return "received " + std::to_string(c.packets_received) + ", dropped bad_auth " +
+           std::to_string(c.dropped_bad_auth) + " malformed " + std::to_string(c.dropped_malformed) + " unknown_node " +
+           std::to_string(c.dropped_unknown_node) + " replay " + std::to_string(c.dropped_replay) + " duplicate " +
+           std::to_string(c.dropped_duplicate) + " not_for_us " + std::to_string(c.dropped_not_for_us) +
+           ", rexmit_requests " + std::to_string(c.rexmit_requests_sent) + " retransmissions " +
+           std::to_string(c.retransmissions_sent) + ", late_heartbeats " + std::to_string(c.late_heartbeats) +
+           " late_timers " + std::to_string(c.late_timers);
+}
+
 Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log) {
     std::unique_ptr<Runtime> rt(new Runtime(std::move(settings), log));
     for (std::size_t i = 0; i < rt->settings_.links.size(); ++i) {
@@ -118,7 +128,7 @@ void Runtime::on_signal(int signo) {
             leave_and_stop();
             break;
         case SIGHUP:
-            log_.info("SIGHUP: reload requested");
+            reload();
             break;
         case SIGUSR1:
             log_.set_debug_level(log_.debug_level() + 1);
@@ -136,17 +146,26 @@ void Runtime::on_signal(int signo) {
 void Runtime::leave_and_stop() {
     if (leaving_) return;
     log_.info("node " + settings_.core.node + ": leaving the cluster");
+    log_.info("counters: " + counters_line(core_.counters()));
     apply(core_.leave(io::monotonic_now()));
     leaving_ = true;
     reactor_.stop();
 }
 
-void Runtime::reload(Settings fresh) {
-    // Keys rotate without downtime: the new keyring verifies with every entry it lists.
-    settings_.keys = std::move(fresh.keys);
-    settings_.inner_auth = fresh.inner_auth;
-    log_.configure(fresh.log);
-    log_.info("configuration reloaded");
+void Runtime::reload() {
+    auto fresh = reload_loader_ ? reload_loader_() : std::nullopt;
+    if (!fresh) {
+        log_.warn("SIGHUP: configuration not reloaded (errors above); running on the old one");
+        return;
+    }
+    // Keys rotate without downtime: list the new key beside the old one, reload on every node,
+    // then make it the signing key, reload again, and remove the old one.
+    settings_.keys = std::move(fresh->keys);
+    settings_.inner_auth = fresh->inner_auth;
+    fresh->log.to_stderr = settings_.log.to_stderr;
+    settings_.log = fresh->log;
+    log_.configure(settings_.log);
+    log_.info("SIGHUP: ha.cf and authkeys reloaded");
 }
 
 }  // namespace hb::daemon

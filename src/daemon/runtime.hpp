@@ -2,7 +2,9 @@
 // protocol decides happens in the core; this file only moves bytes and time in and out of it.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/core.hpp"
@@ -13,6 +15,9 @@
 
 namespace hb::daemon {
 
+// Every counter of the core on one log line (logged at exit, and on SIGUSR1/2 with the debug level).
+std::string counters_line(const core::Counters& c);
+
 class Runtime {
 public:
     // Opens every link; fails (with the reason) if a socket cannot be bound.
@@ -21,8 +26,9 @@ public:
     // Runs until SIGTERM/SIGINT (graceful leave) or stop(). Returns the exit status.
     int run();
 
-    // SIGHUP: the driver re-reads the config and hands over the parts that may change live.
-    void reload(Settings fresh);
+    // SIGHUP: `loader` re-reads the configuration (nullopt when it is broken: nothing changes),
+    // and the parts that may change live are taken over.
+    void on_reload(std::function<std::optional<Settings>()> loader) { reload_loader_ = std::move(loader); }
     const core::Core& core() const { return core_; }
     io::Reactor& reactor() { return reactor_; }
 
@@ -40,6 +46,8 @@ private:
     core::Core core_;
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
+    void reload();
+    std::function<std::optional<Settings>()> reload_loader_;
     bool leaving_ = false;
     core::Micros load_read_at_ = 0;
 };

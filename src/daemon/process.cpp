@@ -1,0 +1,56 @@
+#include "daemon/process.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+
+namespace hb::daemon {
+
+void detach() {
+    pid_t pid = fork();
+    if (pid < 0) std::exit(1);
+    if (pid > 0) _exit(0);
+    setsid();
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO) close(null);
+    }
+}
+
+std::string enable_realtime() {
+    sched_param param{};
+    param.sched_priority = sched_get_priority_min(SCHED_RR) + 1;
+    std::string problems;
+    if (sched_setscheduler(0, SCHED_RR, &param) != 0) problems += std::string("SCHED_RR: ") + std::strerror(errno);
+    if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+        problems += (problems.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
+    }
+    return problems;
+}
+
+void notify_systemd(std::string_view state) {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    if (!path || !*path) return;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);
+    if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+    socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + std::strlen(path));
+    sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), len);
+    close(fd);
+}
+
+}  // namespace hb::daemon
