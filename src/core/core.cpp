@@ -158,6 +158,14 @@ struct Core::State {
     void comm_now_up(Micros now) {
         if (comm_up) return;
         comm_up = true;
+        // initdead is over: every peer's deadline comes back to its own dead interval.
+        for (Peer& p : peers) {
+            if (p.status == NodeStatus::dead) continue;
+            arm_node_death(p);
+            for (std::size_t l = 0; l < p.links.size(); ++l) {
+                if (p.links[l].status == LinkStatus::up) arm_link_death(p, l);
+            }
+        }
         local = NodeStatus::active;
         send_status(now);
     }
@@ -244,10 +252,24 @@ struct Core::State {
             l.status = LinkStatus::up;
             link_changed(p, static_cast<std::size_t>(link), LinkStatus::up);
         }
-        if (l.timer_at == kNever) {
-            l.timer_at = now + dead_interval(p);
-            timers.push({l.timer_at, 0, TimerKind::link_death, p.index, static_cast<std::uint32_t>(link), 0});
-        }
+        arm_link_death(p, static_cast<std::size_t>(link));
+    }
+
+    // Death timers are re-armed lazily when they fire; they are moved earlier only when the dead
+    // interval shrinks (comm up ends initdead, a peer advertises a shorter dt).
+    void arm_node_death(Peer& p) {
+        const Micros due = p.last_heard + dead_interval(p);
+        if (p.death_timer_at != kNever && p.death_timer_at <= due) return;
+        p.death_timer_at = due;
+        timers.push({due, 0, TimerKind::node_death, p.index, 0, 0});
+    }
+
+    void arm_link_death(Peer& p, std::size_t link) {
+        PeerLink& l = p.links[link];
+        const Micros due = l.last_heard + dead_interval(p);
+        if (l.timer_at != kNever && l.timer_at <= due) return;
+        l.timer_at = due;
+        timers.push({due, 0, TimerKind::link_death, p.index, static_cast<std::uint32_t>(link), 0});
     }
 
     void status_heard(Peer& p, const PacketHeader& h, const Message& msg, std::uint64_t seq, Micros now) {
@@ -268,10 +290,7 @@ struct Core::State {
             p.heard = true;
             if (++heard_count >= peers.size()) comm_now_up(now);
         }
-        if (p.death_timer_at == kNever) {
-            p.death_timer_at = now + dead_interval(p);
-            timers.push({p.death_timer_at, 0, TimerKind::node_death, p.index, 0, 0});
-        }
+        arm_node_death(p);
     }
 
     // ----- flow control ----------------------------------------------------------------------

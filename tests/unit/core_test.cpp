@@ -176,6 +176,23 @@ TEST(Core, CrashIsDetectedAtLastHeartbeatPlusDeadtime) {
     }
 }
 
+TEST(Core, CrashRightAfterStartIsDetectedWithinDeadtimeNotInitdead) {
+    // Peers heard before comm up were first given initdead (1 s); once every node was heard the
+    // deadline must come back to deadtime (500 ms).
+    Cluster c({"n1", "n2", "n3"});
+    c.start_all();
+    c.run_until(c.now() + 150 * kMillis);
+    const Micros crashed = c.now();
+    c.crash("n3");
+    c.run_until(c.now() + 2 * kSeconds);
+    for (auto& [t, ch] : c.changes("n1")) {
+        if (ch.node == "n3" && ch.to == NodeStatus::dead) {
+            EXPECT_LE(t - crashed, kDeadtime);
+        }
+    }
+    EXPECT_EQ(c.core("n1").node("n3")->status, NodeStatus::dead);
+}
+
 TEST(Core, RestartWithNewGenerationIsDeadThenActive) {
     Cluster c({"n1", "n2"});
     c.start_all();

@@ -1,0 +1,196 @@
+// The heartbeat daemon as real processes on 127.0.0.1-3: membership, crash detection, restart,
+// graceful leave, bad packets, configuration errors, one instance per pidfile.
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "auth/keyring.hpp"
+#include "auth/packet.hpp"
+#include "loopback_cluster.hpp"
+
+namespace hb::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kKeepaliveMs = 100;
+constexpr int kDeadtimeMs = 500;
+
+void expect_converged(LoopbackCluster& c, int nodes) {
+    for (int i = 1; i <= nodes; ++i) {
+        for (int j = 1; j <= nodes; ++j) {
+            if (i == j) continue;
+            EXPECT_TRUE(c.wait_for_line(i, "Status update for node n" + std::to_string(j) + ": status active", 10s))
+                << "n" << i << " never saw n" << j << " active";
+        }
+    }
+}
+
+TEST(Daemon, ThreeNodesConvergeToActive) {
+    LoopbackCluster c(3, 17100);
+    c.start_all();
+    expect_converged(c, 3);
+}
+
+TEST(Daemon, KillNineIsSeenDeadWithinDeadtime) {
+    LoopbackCluster c(3, 17110);
+    c.start_all();
+    expect_converged(c, 3);
+    std::this_thread::sleep_for(300ms);
+    const long long killed = wall_ms_now();
+    c.signal(3, SIGKILL);
+    for (int observer : {1, 2}) {
+        auto line = c.wait_for_line(observer, "node n3: is dead", 5s);
+        ASSERT_TRUE(line) << "n" << observer;
+        auto at = log_line_ms(*line);
+        ASSERT_TRUE(at);
+        const long long delay = *at - killed;
+        EXPECT_GE(delay, kDeadtimeMs - kKeepaliveMs) << *line;
+        EXPECT_LE(delay, kDeadtimeMs + 50) << *line;
+        EXPECT_TRUE(c.wait_for_line(observer, "Link n3:lo dead.", 1s));
+    }
+    c.wait_exit(3, 1s);
+
+    // Restarted, with a new generation: active again.
+    const std::size_t before = c.log_lines(1).size();
+    c.start(3);
+    EXPECT_TRUE(c.wait_for_line(1, "Status update for node n3: status active", 10s, before));
+    EXPECT_TRUE(c.wait_for_line(2, "Status update for node n3: status active", 10s, before));
+}
+
+TEST(Daemon, SigtermLeavesAndIsSeenAtOnce) {
+    LoopbackCluster c(3, 17120);
+    c.start_all();
+    expect_converged(c, 3);
+    const long long stopped = wall_ms_now();
+    c.signal(2, SIGTERM);
+    auto line = c.wait_for_line(1, "node n2: is dead", 5s);
+    ASSERT_TRUE(line);
+    EXPECT_LE(*log_line_ms(*line) - stopped, 500) << *line;
+    EXPECT_EQ(c.wait_exit(2, 5s), 0);
+    EXPECT_TRUE(c.wait_for_line(2, "counters: received", 1s));
+}
+
+// Datagrams from a stranger on the cluster port: dropped, counted, and nobody's status changes.
+TEST(Daemon, BadPacketsAreDroppedAndCounted) {
+    LoopbackCluster c(2, 17130);
+    c.start_all();
+    expect_converged(c, 2);
+    const std::size_t before = c.log_lines(1).size();
+
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(17130);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    auto send = [&](const std::string& bytes) {
+        sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    };
+
+    auth::Keyring right, wrong;
+    right.add({1, auth::Method::hmac_sha256, "integration-test-key"});
+    right.set_signing_index(1);
+    wrong.add({1, auth::Method::hmac_sha256, "not-the-key"});
+    wrong.set_signing_index(1);
+    auto status_from_n2 = [](std::uint64_t generation, std::uint64_t seq) {
+        Message m;
+        m.add("t", "status");
+        m.add("st", "dead");
+        m.add("src", "n2");
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(seq));
+        m.add("seq", buf);
+        std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(generation));
+        m.add("hg", buf);
+        m.add("ts", "6b05c21d");
+        return m;
+    };
+    std::ifstream gen_file(c.state_dir(2) + "/hb_generation");
+    std::uint64_t n2_generation = 0;
+    gen_file >> n2_generation;
+    ASSERT_GT(n2_generation, 1u);
+
+    send("garbage");                                                   // malformed
+    send("###\n11:(0)t=status,");                                       // truncated
+    send(std::string(60000, 'x'));                                     // large garbage
+    Message forged = status_from_n2(n2_generation, 1000000);
+    send(*auth::sign_packet(forged, wrong, true));                     // bad signature
+    Message replayed = status_from_n2(n2_generation - 1, 5);
+    send(*auth::sign_packet(replayed, right, true));                   // older generation: replay
+    Message again = status_from_n2(n2_generation, 1);
+    send(*auth::sign_packet(again, right, true));                      // seq 1 again: duplicate
+    close(fd);
+
+    std::this_thread::sleep_for(1s);
+    c.signal(1, SIGTERM);
+    ASSERT_EQ(c.wait_exit(1, 5s), 0);
+    auto counters = c.wait_for_line(1, "counters: received", 1s);
+    ASSERT_TRUE(counters);
+    EXPECT_NE(counters->find("bad_auth 1 "), std::string::npos) << *counters;
+    EXPECT_NE(counters->find("malformed 3 "), std::string::npos) << *counters;
+    EXPECT_NE(counters->find("replay 1 "), std::string::npos) << *counters;
+    EXPECT_EQ(counters->find("duplicate 0 "), std::string::npos) << *counters;
+    // Membership did not change: no death, no status update after the bad packets.
+    auto lines = c.log_lines(1);
+    for (std::size_t k = before; k < lines.size(); ++k) {
+        EXPECT_EQ(lines[k].find("Status update"), std::string::npos) << lines[k];
+        EXPECT_EQ(lines[k].find("is dead"), std::string::npos) << lines[k];
+    }
+}
+
+struct BadConfig {
+    std::string line;
+    std::string expected;
+};
+
+TEST(Daemon, ConfigMistakesExitTwoWithFileAndLine) {
+    LoopbackCluster c(1, 17140);
+    const std::string hacf = c.node_dir(1) + "/ha.cf";
+    std::string good;
+    {
+        std::ifstream in(hacf);
+        good.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    for (const auto& bad : {BadConfig{"frobnicate yes", "unknown directive"}, BadConfig{"keepalive 1s", "keepalive '1s'"},
+                            BadConfig{"deadtime 150ms", "deadtime (150ms)"}, BadConfig{"ucast lo 999.1.1.1", "ucast peer"},
+                            BadConfig{"mcast lo 10.0.0.1 694 1 0", "mcast group"}}) {
+        std::ofstream(hacf) << good << bad.line << "\n";
+        auto [rc, out] = LoopbackCluster::run_heartbeat({"-f", "-c", c.node_dir(1), "-n", "n1", "--state-dir",
+                                                         c.state_dir(1), "--pidfile", c.dir() + "/p"});
+        EXPECT_EQ(rc, 2) << out;
+        EXPECT_NE(out.find(hacf + ":"), std::string::npos) << out;
+        EXPECT_NE(out.find(bad.expected), std::string::npos) << out;
+    }
+    std::ofstream(hacf) << good;
+    chmod((c.node_dir(1) + "/authkeys").c_str(), 0644);
+    auto [rc, out] = LoopbackCluster::run_heartbeat({"-f", "-c", c.node_dir(1), "-n", "n1", "--state-dir",
+                                                     c.state_dir(1), "--pidfile", c.dir() + "/p"});
+    EXPECT_EQ(rc, 2);
+    EXPECT_NE(out.find("chmod 600"), std::string::npos) << out;
+}
+
+TEST(Daemon, OneInstancePerPidfileAndStatusAndStop) {
+    LoopbackCluster c(2, 17150);
+    c.start(1);
+    ASSERT_TRUE(c.wait_for_line(1, "starting, generation", 5s));
+    const std::string pidfile = c.dir() + "/n1.pid";
+    auto [rc, out] = LoopbackCluster::run_heartbeat({"-f", "-c", c.node_dir(1), "-n", "n1", "--state-dir",
+                                                     c.state_dir(1), "--pidfile", pidfile});
+    EXPECT_EQ(rc, 1);
+    EXPECT_NE(out.find("already running"), std::string::npos) << out;
+    EXPECT_EQ(LoopbackCluster::run_heartbeat({"-s", "--pidfile", pidfile}).first, 0);
+    EXPECT_EQ(LoopbackCluster::run_heartbeat({"-k", "--pidfile", pidfile}).first, 0);
+    EXPECT_EQ(c.wait_exit(1, 5s), 0);
+    EXPECT_EQ(LoopbackCluster::run_heartbeat({"-s", "--pidfile", pidfile}).first, 3);
+}
+
+}  // namespace
+}  // namespace hb::test
