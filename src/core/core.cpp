@@ -237,8 +237,10 @@ struct Core::State {
             ++counters.restarts_seen;
             declare_dead(p, now);
         }
+        const bool restarted = p.generation != 0;
         p.generation = generation;
         p.window = ReceiveWindow();
+        if (restarted) p.window.expect_from(1);
         p.last_status_seq = 0;
         p.acked_to_it = 0;
         p.acked_by_it = 0;
@@ -432,6 +434,13 @@ struct Core::State {
         const std::string_view type = *h.type;
         const std::uint64_t seq = *h.seq;
         const bool for_us = addressed_to_us(h);
+        if (!p.window.started() && p.window.contiguous() == 0 && type != "status") {
+            // First contact since we started: take up its sequence at a heartbeat, which is sent
+            // now, not at a retransmission, which may be older than this process and was then
+            // delivered to our previous run already.
+            ++counters.dropped_before_sync;
+            return;
+        }
         const bool deliverable = for_us && !is_protocol_type(type);
         const std::uint64_t prev_highest = p.window.highest();
         const Micros first_request = now + rexmit_delay();

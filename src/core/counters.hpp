@@ -15,6 +15,7 @@ struct Counters {
     std::uint64_t dropped_duplicate = 0;     // same seq again (redundant links, retransmissions)
     std::uint64_t dropped_not_for_us = 0;    // dest/destuuid names another node
     std::uint64_t dropped_own = 0;           // our own packets echoed back by a medium
+    std::uint64_t dropped_before_sync = 0;   // a peer's packets before its first status reached us
     std::uint64_t gaps_given_up = 0;         // missing seqs abandoned (NAK, resync, sender dead)
     // Sent and repaired
     std::uint64_t heartbeats_sent = 0;

@@ -24,6 +24,13 @@ public:
     // heartbeat) until released. `now` and `first_request` schedule the gap's retransmit requests.
     Accept accept(std::uint64_t seq, std::optional<Message> payload, Micros first_request);
 
+    // A sender that restarted numbers from 1 again: expect that, so that whatever of the new run
+    // was lost before we first heard it is asked for like any other gap.
+    void expect_from(std::uint64_t first) {
+        started_ = true;
+        floor_ = highest_ = first - 1;
+    }
+
     // Gives up a missing number (the sender NAKed it or is gone); false when it was not missing.
     bool give_up(std::uint64_t seq);
     // Gives up every gap and starts over at the next number that arrives (after a death or a jump).

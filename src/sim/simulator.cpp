@@ -39,6 +39,7 @@ void Simulator::start_node(int i, core::Micros now) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
     n.core = std::make_unique<core::Core>(config_for(i));
     n.running = true;
+    n.up_at.push_back(now);
     apply(i, n.core->start(now), now);
 }
 
@@ -111,6 +112,18 @@ bool Simulator::down_within(int node, core::Micros from, core::Micros to) const 
         if (t >= from && t <= to) return true;
     }
     return false;
+}
+
+bool Simulator::up_throughout(int node, core::Micros from, core::Micros to) const {
+    const Node& n = nodes_[static_cast<std::size_t>(node)];
+    core::Micros last_up = -1, last_down = -1;
+    for (core::Micros t : n.up_at) {
+        if (t <= from) last_up = std::max(last_up, t);
+    }
+    for (core::Micros t : n.down_at) {
+        if (t <= from) last_down = std::max(last_down, t);
+    }
+    return last_up >= 0 && last_up > last_down && !down_within(node, from, to);
 }
 
 void Simulator::on_node_change(int observer, const core::NodeChange& c, core::Micros now) {
@@ -289,13 +302,15 @@ void Simulator::finish(core::Micros end) {
         }
     }
     std::sort(report_.detection_us.begin(), report_.detection_us.end());
-    // Messages every live, connected destination should have received exactly once.
+    // Messages every live, connected destination should have received exactly once. A node that
+    // (re)started less than a deadtime before a message may have begun listening after it: a
+    // starting node takes up each sender's sequence where it first hears it.
     for (std::size_t id = 0; id < sent_.size(); ++id) {
         const Sent& s = sent_[id];
-        if (down_within(s.sender, s.at, end) || !nodes_[static_cast<std::size_t>(s.sender)].running) continue;
+        if (!up_throughout(s.sender, s.at, end)) continue;
         for (int r = 0; r < o_.nodes; ++r) {
             if (s.dest >= 0 && r != s.dest) continue;
-            if (!nodes_[static_cast<std::size_t>(r)].running || down_within(r, s.at, end)) continue;
+            if (r != s.sender && !up_throughout(r, std::max<core::Micros>(0, s.at - deadtime), end)) continue;
             if (r != s.sender && (net_.blocked_within(s.sender, r, end, end - s.at) ||
                                   net_.blocked_within(r, s.sender, end, end - s.at))) {
                 continue;

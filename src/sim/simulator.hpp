@@ -28,6 +28,7 @@ private:
         core::Micros timer_at = core::kNever;
         std::uint64_t timer_version = 0;
         std::vector<core::Micros> down_at;  // crash and leave times
+        std::vector<core::Micros> up_at;    // start and restart times
         std::uint64_t app_counter = 0;      // per-sender order of client messages
     };
     struct Sent {
@@ -51,6 +52,8 @@ private:
     void client_traffic(core::Micros now);
     void rearm(int i);
     bool down_within(int node, core::Micros from, core::Micros to) const;
+    // Up without a break over [from, to] (a node that started just before `from` counts as up).
+    bool up_throughout(int node, core::Micros from, core::Micros to) const;
     void finish(core::Micros end);
 
     SimOptions o_;
