@@ -6,7 +6,8 @@ packages=(
   libssl-dev zlib1g-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
-  iproute2 procps
+  iproute2 procps util-linux
+  heartbeat
 )
 missing=()
 for p in "${packages[@]}"; do

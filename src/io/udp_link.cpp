@@ -96,7 +96,12 @@ Result<std::unique_ptr<UdpLink>> UdpLink::open(const LinkSpec& spec) {
             std::strncpy(ifr.ifr_name, spec.device.c_str(), IFNAMSIZ - 1);
             if (ioctl(fd, SIOCGIFBRDADDR, &ifr) != 0) return make_error(errno_text(("broadcast address of " + spec.device).c_str()));
             char text[INET_ADDRSTRLEN];
-            inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ifr.ifr_broadaddr)->sin_addr, text, sizeof text);
+            const in_addr brd = reinterpret_cast<sockaddr_in*>(&ifr.ifr_broadaddr)->sin_addr;
+            if (brd.s_addr == htonl(INADDR_ANY)) {
+                return make_error("device " + spec.device + " has no broadcast address (ip addr add ... brd + dev " +
+                                  spec.device + ")");
+            }
+            inet_ntop(AF_INET, &brd, text, sizeof text);
             add_destination(text);
             break;
         }
