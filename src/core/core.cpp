@@ -286,6 +286,12 @@ struct Core::State {
         if (h.srcuuid && *h.srcuuid != p.uuid) p.uuid = std::string(*h.srcuuid);
         if (seq >= p.last_status_seq) {
             p.last_status_seq = seq;
+            if (h.status == std::optional<std::string_view>("dead")) {
+                // Its goodbye (ours send one before shutdone): gone now, not after deadtime.
+                p.left_generation = p.generation;
+                declare_dead(p, now);
+                return;
+            }
             set_status(p, parse_status(h.status.value_or("up")), &msg);
         }
         if (!p.heard) {
@@ -697,6 +703,10 @@ Result<Effects> Core::send(Micros now, Message msg) {
 Effects Core::leave(Micros now) {
     State& s = *s_;
     if (!s.started || s.stopped) return {};
+    // A last status saying "dead" (heartbeat 3.0.6 peers act on it at once: "Received shutdown
+    // notice"), then heartbeat's own shutdone.
+    s.local = NodeStatus::dead;
+    s.send_status(now);
     Message msg;
     msg.add("t", "shutdone");
     msg.add("st", "dead");

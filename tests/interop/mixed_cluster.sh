@@ -118,6 +118,31 @@ wait_log "$t/ha-log" "Status update for node ours: status active" 30 "$lines" ||
 wait_log "$root/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 after our restart"
 echo "ok: after our restart each sees the other active again"
 
+# SIGTERM ours: it leaves gracefully.
+lines=$(wc -l <"$t/ha-log")
+stopped=$(date +%s%3N)
+kill -TERM "$(cat "$root/ours.pid")"
+wait_log "$t/ha-log" "Status update for node ours: status dead" 10 "$lines" || fail "heartbeat 3.0.6 never saw us leave"
+left=$(( $(date +%s%3N) - stopped ))
+echo "ok: heartbeat 3.0.6 saw us leave $left ms after SIGTERM"
+[ "$left" -le 500 ] || fail "our graceful stop took $left ms to be seen"
+start_ours
+wait_log "$t/ha-log" "Status update for node ours: status active" 30 "$lines" || fail "heartbeat 3.0.6 never saw us back"
+
+# SIGTERM theirs: it sends shutdone, and we mark it dead at once.
+sleep 1
+lines=$(wc -l <"$root/ours.log")
+stopped=$(date +%s%3N)
+ip netns pids "$nsb" | xargs -r kill -TERM
+wait_log "$root/ours.log" "node theirs: is dead" 10 "$lines" || fail "we never saw heartbeat 3.0.6 leave"
+echo "ok: we saw heartbeat 3.0.6 leave $(( $(date +%s%3N) - stopped )) ms after its SIGTERM (it releases resources first)"
+sleep 3
+ip netns pids "$nsb" | xargs -r kill -9
+sleep 0.5
+lines=$(wc -l <"$root/ours.log")
+start_theirs
+wait_log "$root/ours.log" "Status update for node theirs: status active" 30 "$lines" || fail "we never saw heartbeat 3.0.6 come back"
+
 # Kill theirs: we must see it dead within deadtime. heartbeat 3.0.6 advertises deadtime + 2 s
 # (its `dt` field, which we honour) for some seconds after a start or a peer's restart: wait that out.
 sleep 6
