@@ -72,6 +72,9 @@ int Runtime::run() {
 
 void Runtime::on_datagram(int link, std::string_view bytes) {
     auto checked = auth::check_packet(bytes, settings_.keys);
+    if (checked.status == auth::PacketStatus::bad_auth && io::monotonic_now() < previous_keys_until_) {
+        checked = auth::check_packet(bytes, previous_keys_);
+    }
     if (checked.status == auth::PacketStatus::bad_auth) {
         core_.count_bad_auth();
         log_.debug("dropped packet on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + checked.detail);
@@ -158,8 +161,11 @@ void Runtime::reload() {
         log_.warn("SIGHUP: configuration not reloaded (errors above); running on the old one");
         return;
     }
-    // Keys rotate without downtime: list the new key beside the old one, reload on every node,
-    // then make it the signing key, reload again, and remove the old one.
+    // Keys rotate without downtime: list the new key beside the old one and reload every node,
+    // then sign with it and reload every node. The keys a reload replaced keep verifying for
+    // kKeySwitchOverWindow, so nodes need not reload in lockstep.
+    previous_keys_ = std::move(settings_.keys);
+    previous_keys_until_ = io::monotonic_now() + kKeySwitchOverWindow;
     settings_.keys = std::move(fresh->keys);
     settings_.inner_auth = fresh->inner_auth;
     fresh->log.to_stderr = settings_.log.to_stderr;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "auth/keyring.hpp"
 #include "core/core.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
@@ -47,6 +48,10 @@ private:
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
     void reload();
+    // Keys replaced by a reload still verify for a while, so that nodes can reload one by one.
+    static constexpr core::Micros kKeySwitchOverWindow = 60 * core::kSeconds;
+    auth::Keyring previous_keys_;
+    core::Micros previous_keys_until_ = 0;
     std::function<std::optional<Settings>()> reload_loader_;
     bool leaving_ = false;
     core::Micros load_read_at_ = 0;

@@ -146,6 +146,40 @@ TEST(Daemon, BadPacketsAreDroppedAndCounted) {
     }
 }
 
+TEST(Daemon, KeysRotateWithoutDowntimeOnSighup) {
+    LoopbackCluster c(2, 17160);
+    c.start_all();
+    expect_converged(c, 2);
+    auto write_keys = [&](int i, const std::string& text) {
+        const std::string path = c.node_dir(i) + "/authkeys";
+        std::ofstream(path) << text;
+        chmod(path.c_str(), 0600);
+    };
+    const std::size_t before1 = c.log_lines(1).size(), before2 = c.log_lines(2).size();
+    // 1: both learn the new key, still signing with the old one.
+    for (int i : {1, 2}) {
+        write_keys(i, "auth 1\n1 hmac-sha256 integration-test-key\n2 hmac-sha256 the-new-key\n");
+        c.signal(i, SIGHUP);
+        ASSERT_TRUE(c.wait_for_line(i, "SIGHUP: ha.cf and authkeys reloaded", 5s));
+    }
+    // 2: n1 signs with the new key and drops the old one; n2 still signs with the old key for a
+    // while, which n1 keeps accepting during the switch-over window.
+    write_keys(1, "auth 2\n2 hmac-sha256 the-new-key\n");
+    c.signal(1, SIGHUP);
+    std::this_thread::sleep_for(1500ms);
+    write_keys(2, "auth 2\n2 hmac-sha256 the-new-key\n");
+    c.signal(2, SIGHUP);
+    std::this_thread::sleep_for(1500ms);
+    for (auto [i, before] : {std::pair{1, before1}, std::pair{2, before2}}) {
+        auto lines = c.log_lines(i);
+        for (std::size_t k = before; k < lines.size(); ++k) EXPECT_EQ(lines[k].find("is dead"), std::string::npos) << lines[k];
+    }
+    // A key nobody else has does cut the node off.
+    write_keys(2, "auth 3\n3 hmac-sha256 a-key-only-n2-has\n");
+    c.signal(2, SIGHUP);
+    EXPECT_TRUE(c.wait_for_line(1, "node n2: is dead", 5s, before1));
+}
+
 struct BadConfig {
     std::string line;
     std::string expected;
