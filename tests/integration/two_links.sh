@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Two of our daemons joined by two media (two veth pairs in network namespaces): taking one link
+# down makes that link dead while the node stays active; bringing it back makes it up again.
+# Usage: two_links.sh BIN_DIR. Exit 77 (skipped) where namespaces cannot be made.
+set -u
+bin=${1:?usage: two_links.sh BIN_DIR}
+tag=$$
+nsa=hb2l-a-$tag nsb=hb2l-b-$tag
+root=$(mktemp -d /tmp/hb2l-XXXXXX)
+port=$((7900 + tag % 90))
+cleanup() {
+  ip netns pids "$nsa" 2>/dev/null | xargs -r kill -9 2>/dev/null
+  ip netns pids "$nsb" 2>/dev/null | xargs -r kill -9 2>/dev/null
+  sleep 0.1
+  ip netns del "$nsa" 2>/dev/null; ip netns del "$nsb" 2>/dev/null
+  rm -rf "$root"
+}
+trap cleanup EXIT
+if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb"; then
+  echo "SKIP: cannot create network namespaces here"; exit 77
+fi
+for l in 0 1; do
+  ip link add veth$l netns "$nsa" type veth peer name veth$l netns "$nsb"
+  ip -n "$nsa" addr add 10.80.$l.1/24 dev veth$l
+  ip -n "$nsb" addr add 10.80.$l.2/24 dev veth$l
+  ip -n "$nsa" link set veth$l up; ip -n "$nsb" link set veth$l up
+done
+ip -n "$nsa" link set lo up; ip -n "$nsb" link set lo up
+
+fail() { echo "FAIL: $*"; for n in a b; do echo "--- $n"; cat "$root/$n.log"; done; exit 1; }
+start() {  # start NAME NETNS PEER_LAST_OCTET
+  mkdir -p "$root/$1/conf" "$root/$1/state"
+  cat >"$root/$1/conf/ha.cf" <<CF
+node a b
+udpport $port
+keepalive 100ms
+deadtime 500ms
+warntime 300ms
+initdead 1000ms
+ucast veth0 10.80.0.$3
+ucast veth1 10.80.1.$3
+logfacility none
+logfile $root/$1.log
+CF
+  printf 'auth 1\n1 hmac-sha256 two-links-key\n' >"$root/$1/conf/authkeys"; chmod 600 "$root/$1/conf/authkeys"
+  : >"$root/$1/conf/haresources"
+  ip netns exec "$2" "$bin/heartbeat" -f -c "$root/$1/conf" -n "$1" --state-dir "$root/$1/state" \
+    --pidfile "$root/$1.pid" --socket "$root/$1.sock" 2>/dev/null &
+}
+wait_log() {  # wait_log FILE TEXT SECONDS
+  for _ in $(seq 1 $(( $3 * 50 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+
+start a "$nsa" 2
+start b "$nsb" 1
+wait_log "$root/b.log" "Status update for node a: status active" 10 || fail "b never saw a active"
+wait_log "$root/b.log" "Link a:veth0 up." 5 || fail "link veth0 never up"
+wait_log "$root/b.log" "Link a:veth1 up." 5 || fail "link veth1 never up"
+echo "ok: two links up, a active"
+
+ip -n "$nsa" link set veth1 down
+wait_log "$root/b.log" "Link a:veth1 dead." 5 || fail "link veth1 never seen dead"
+sleep 1
+grep -q "node a: is dead" "$root/b.log" && fail "a was declared dead with one link left"
+echo "ok: one link down: that link dead, the node still active"
+
+ip -n "$nsa" link set veth1 up
+lines=$(grep -c "Link a:veth1 up." "$root/b.log")
+for _ in $(seq 1 250); do [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] && break; sleep 0.02; done
+[ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] || fail "link veth1 never came back"
+echo "ok: the link came back up"
+echo "two links: PASS"
