@@ -3,9 +3,11 @@
 #include <signal.h>
 #include <syslog.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "auth/packet.hpp"
+#include "daemon/process.hpp"
 #include "io/clock.hpp"
 #include "msg/dump.hpp"
 
@@ -52,7 +54,15 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
             rt->load_read_at_ = now;
         }
         rt->apply(rt->core_.tick(now));
+        // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
+        if (rt->watchdog_interval_ > 0 && now - rt->watchdog_sent_at_ >= rt->watchdog_interval_) {
+            notify_systemd("WATCHDOG=1");
+            rt->watchdog_sent_at_ = now;
+        }
     });
+    if (const char* usec = std::getenv("WATCHDOG_USEC")) {
+        rt->watchdog_interval_ = std::max<core::Micros>(std::atoll(usec) / 2, core::kMillis);
+    }
     rt->reactor_.watch_signals({SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2},
                                [rt = rt.get()](int signo) { rt->on_signal(signo); });
     return rt;

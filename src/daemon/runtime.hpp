@@ -54,6 +54,8 @@ private:
     core::Micros previous_keys_until_ = 0;
     std::function<std::optional<Settings>()> reload_loader_;
     bool leaving_ = false;
+    core::Micros watchdog_interval_ = 0;  // systemd's WATCHDOG_USEC / 2; 0: no watchdog
+    core::Micros watchdog_sent_at_ = 0;
     core::Micros load_read_at_ = 0;
 };
 
