@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
         std::cerr << "heartbeat: not started: no usable medium (serial is not supported)\n";
         return 2;
     }
+    const std::string socket_dir = cmd.socket.substr(0, cmd.socket.rfind('/'));
+    if (!socket_dir.empty()) mkdir(socket_dir.c_str(), 0755);  // /var/run/heartbeat on a fresh boot
     if (mkdir(cmd.state_dir.c_str(), 0755) != 0 && errno != EEXIST) {
         std::perror(("heartbeat: " + cmd.state_dir).c_str());
         return 1;

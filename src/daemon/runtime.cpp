@@ -47,6 +47,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         });
         rt->links_.push_back(std::move(link).value());
     }
+    auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
+                               [rt = rt.get()](Message msg) {
+                                   auto sent = rt->core_.send(io::monotonic_now(), std::move(msg));
+                                   if (!sent) {
+                                       rt->log_.warn("client message not sent: " + sent.error());
+                                       return;
+                                   }
+                                   rt->apply(std::move(sent).value());
+                               });
+    if (!api) return make_error(api.error());
+    rt->api_ = std::move(api).value();
     rt->reactor_.on_deadline([rt = rt.get()] {
         const core::Micros now = io::monotonic_now();
         if (now - rt->load_read_at_ >= core::kSeconds) {
@@ -126,6 +137,7 @@ void Runtime::apply(core::Effects effects) {
             log_.log(notice->level, notice->text);
         } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {
             log_.debug("message for local clients: " + std::string(deliver->msg.get("t").value_or("?")), 2);
+            if (api_) api_->deliver(deliver->msg);
         }
     }
     if (leaving_) return;

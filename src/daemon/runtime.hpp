@@ -9,6 +9,7 @@
 
 #include "auth/keyring.hpp"
 #include "core/core.hpp"
+#include "daemon/api_server.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -47,6 +48,7 @@ private:
     core::Core core_;
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
+    std::unique_ptr<ApiServer> api_;
     void reload();
     // Keys replaced by a reload still verify for a while, so that nodes can reload one by one.
     static constexpr core::Micros kKeySwitchOverWindow = 60 * core::kSeconds;

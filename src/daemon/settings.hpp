@@ -2,8 +2,11 @@
 // line: one plain value, so the runtime never looks at ha.cf text.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
+
+#include "config/config.hpp"
 
 #include "auth/keyring.hpp"
 #include "core/core.hpp"
@@ -24,6 +27,9 @@ struct Settings {
     std::string api_socket = "/var/run/heartbeat/register";
     std::string config_dir = "/etc/ha.d";
     bool realtime = false;
+    // For the client API: get_parameter's answers and who may sign on.
+    std::map<std::string, std::string> parameters;
+    std::vector<config::ApiAuth> apiauth;
 };
 
 }  // namespace hb::daemon

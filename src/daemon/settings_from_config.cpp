@@ -74,6 +74,8 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.api_socket = cmd.socket;
     s.config_dir = cmd.config_dir;
     s.realtime = cfg.realtime;
+    s.parameters = cfg.parameters;
+    s.apiauth = cfg.apiauth;
     return s;
 }
 

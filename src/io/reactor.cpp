@@ -28,12 +28,21 @@ Reactor::~Reactor() {
     close(epoll_fd_);
 }
 
-void Reactor::add(int fd, std::function<void()> on_readable) {
+void Reactor::add(int fd, std::function<void()> on_readable) { add(fd, std::move(on_readable), nullptr); }
+
+void Reactor::add(int fd, std::function<void()> on_readable, std::function<void()> on_writable) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) throw std::runtime_error("epoll_ctl add failed");
-    handlers_[fd] = std::move(on_readable);
+    handlers_[fd] = Handlers{std::move(on_readable), std::move(on_writable)};
+}
+
+void Reactor::set_writable(int fd, bool want) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | (want ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
 void Reactor::remove(int fd) {
@@ -84,11 +93,12 @@ bool Reactor::run() {
                 timer_ready = true;
                 continue;
             }
+            const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
             auto it = handlers_.find(fd);
-            if (it != handlers_.end()) {
-                auto handler = it->second;  // the handler may remove itself
-                handler();
-            }
+            if (it == handlers_.end()) continue;
+            auto handlers = it->second;  // a handler may remove its fd
+            if ((what & EPOLLOUT) && handlers.writable) handlers.writable();
+            if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) && handlers_.count(fd) && handlers.readable) handlers.readable();
         }
         if (timer_ready && running_) {
             std::uint64_t expirations = 0;

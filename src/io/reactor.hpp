@@ -19,6 +19,9 @@ public:
     Reactor& operator=(const Reactor&) = delete;
 
     void add(int fd, std::function<void()> on_readable);
+    // Also call `on_writable` while `set_writable(fd, true)` (a client with queued output).
+    void add(int fd, std::function<void()> on_readable, std::function<void()> on_writable);
+    void set_writable(int fd, bool want);
     void remove(int fd);
     // Absolute CLOCK_MONOTONIC time in microseconds; core::kNever disarms.
     void set_deadline(core::Micros when);
@@ -35,7 +38,11 @@ private:
     int timer_fd_ = -1;
     int signal_fd_ = -1;
     bool running_ = false;
-    std::map<int, std::function<void()>> handlers_;
+    struct Handlers {
+        std::function<void()> readable;
+        std::function<void()> writable;
+    };
+    std::map<int, Handlers> handlers_;
     std::function<void()> on_deadline_;
     std::function<void(int)> on_signal_;
 };

@@ -1,0 +1,415 @@
+#include "daemon/api_server.hpp"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/wire_fields.hpp"
+
+namespace hb::daemon {
+
+namespace {
+
+constexpr std::size_t kMaxClients = 256;
+
+std::string str(std::optional<std::string_view> v) { return v ? std::string(*v) : std::string(); }
+
+bool in(const auto& list, auto value) { return std::find(list.begin(), list.end(), value) != list.end(); }
+
+}  // namespace
+
+Result<std::unique_ptr<ApiServer>> ApiServer::open(const std::string& path, io::Reactor& reactor, Logger& log,
+                                                   const core::Core& core, const Settings& settings, ClusterSend send) {
+    std::unique_ptr<ApiServer> s(new ApiServer(reactor, log, core, settings, std::move(send)));
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) return make_error("API socket path too long: " + path);
+    s->listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s->listen_fd_ < 0) return make_error(std::string("API socket: ") + std::strerror(errno));
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    ::unlink(path.c_str());  // our pidfile lock says no other daemon owns it
+    if (bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(s->listen_fd_, 64) != 0) {
+        return make_error("API socket " + path + ": " + std::strerror(errno));
+    }
+    chmod(path.c_str(), 0777);  // as heartbeat: who may sign on is decided by apiauth
+    s->path_ = path;
+    reactor.add(s->listen_fd_, [raw = s.get()] { raw->accept_clients(); });
+    return s;
+}
+
+ApiServer::~ApiServer() {
+    while (!clients_.empty()) drop(clients_.begin()->first, "daemon stopping");
+    if (listen_fd_ >= 0) {
+        reactor_.remove(listen_fd_);
+        close(listen_fd_);
+        ::unlink(path_.c_str());
+    }
+}
+
+void ApiServer::accept_clients() {
+    for (int i = 0; i < 64; ++i) {
+        int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        if (clients_.size() >= kMaxClients) {
+            log_.warn("API: refusing a client: " + std::to_string(kMaxClients) + " clients already");
+            close(fd);
+            continue;
+        }
+        auto c = std::make_unique<Client>();
+        c->fd = fd;
+        ucred cred{};
+        socklen_t len = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+            c->peer_pid = cred.pid;
+            c->peer_uid = cred.uid;
+            c->peer_gid = cred.gid;
+        }
+        clients_[fd] = std::move(c);
+        reactor_.add(fd, [this, fd] { on_readable(fd); }, [this, fd] { on_writable(fd); });
+    }
+}
+
+void ApiServer::on_readable(int fd) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) return;
+    char buf[16384];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        drop(fd, "EOF");
+        return;
+    }
+    if (n < 0) return;
+    Client& c = *it->second;
+    c.reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    Message msg;
+    std::string error;
+    // Bounded by what was read: each message consumes at least a frame header.
+    for (int i = 0; i < 4096; ++i) {
+        switch (c.reader.next(msg, error)) {
+            case ipc::FrameReader::Status::need_more:
+                return;
+            case ipc::FrameReader::Status::error:
+                drop(fd, "malformed frame: " + error);
+                return;
+            case ipc::FrameReader::Status::message:
+                handle(c, msg);
+                if (!clients_.count(fd)) return;  // handling dropped it
+                break;
+        }
+    }
+}
+
+void ApiServer::on_writable(int fd) {
+    auto it = clients_.find(fd);
+    if (it != clients_.end()) flush(*it->second);
+}
+
+void ApiServer::handle(Client& c, const Message& msg) {
+    if (msg.get("t") == std::optional<std::string_view>("hbapi-req")) {
+        handle_request(c, msg);
+        return;
+    }
+    if (!c.signed_on || c.casual) {
+        drop(c.fd, "general message from casual client");  // heartbeat's rule: casual clients query only
+        return;
+    }
+    // A named client's message for the cluster or one node: tagged with its id, as heartbeat does.
+    Message out = msg;
+    out.set("from_id", c.id);
+    out.set("to_id", c.id);
+    out.set_int("client_gen", client_generation_[c.id]);
+    send_(std::move(out));
+}
+
+bool ApiServer::signon(Client& c, const Message& req, std::string& why) {
+    const std::string pid = str(req.get("pid"));
+    const std::string id = req.get("from_id") ? str(req.get("from_id")) : pid;
+    auto uid = req.get_int("uid");
+    auto gid = req.get_int("gid");
+    if (!uid || !gid || static_cast<uid_t>(*uid) != c.peer_uid || static_cast<gid_t>(*gid) != c.peer_gid) {
+        why = "uid/gid do not match the socket's credentials";
+        return false;
+    }
+    if (pid.empty() || std::to_string(c.peer_pid) != pid) {
+        why = "pid does not match the socket's credentials";
+        return false;
+    }
+    if (id.empty() || id.size() >= 32) {
+        why = "invalid client id";
+        return false;
+    }
+    const bool casual = id == pid;
+    for (const auto& [fd, other] : clients_) {
+        if (other->signed_on && other->id == id) {
+            why = "duplicate add request";
+            return false;
+        }
+    }
+    const config::ApiAuth* rule = nullptr;
+    const std::string key = casual ? "anon" : id;
+    for (const auto& a : settings_.apiauth) {
+        if (a.client == key) rule = &a;
+    }
+    if (!rule && !casual) {
+        for (const auto& a : settings_.apiauth) {
+            if (a.client == "default") rule = &a;
+        }
+    }
+    if (!rule || (!in(rule->uids, c.peer_uid) && !in(rule->gids, c.peer_gid))) {
+        why = "client failed authorization";
+        return false;
+    }
+    c.id = id;
+    c.casual = casual;
+    c.signed_on = true;
+    return true;
+}
+
+void ApiServer::handle_request(Client& c, const Message& req) {
+    const std::string reqtype = str(req.get("reqtype"));
+    if (reqtype == "signon") {
+        std::string why;
+        if (c.signed_on || !signon(c, req, why)) {
+            Message f;
+            f.add("info", why.empty() ? "already signed on" : why);
+            reply(c, reqtype, std::move(f), "badreq");
+            log_.warn("API: client pid " + std::to_string(c.peer_pid) + " refused: " + why);
+            flush(c);
+            drop(c.fd, why);
+            return;
+        }
+        Message f;
+        f.add("deadtime", core::hex(static_cast<std::uint64_t>(settings_.core.deadtime / core::kMillis)));
+        f.add("keepalive", core::hex(static_cast<std::uint64_t>(settings_.core.keepalive / core::kMillis)));
+        f.add("node", settings_.core.node);
+        f.add("hbversion", "3.0.6 (hb " HB_VERSION ")");
+        f.add("pacemaker", "off");
+        f.add_int("logfacility", settings_.log.syslog_facility);
+        if (!c.casual) {
+            ++client_generation_[c.id];
+            announce(c, "join", "signon");
+        }
+        reply(c, reqtype, std::move(f));
+        return;
+    }
+    if (!c.signed_on) {
+        drop(c.fd, "request before signon");
+        return;
+    }
+    if (reqtype == "signoff") {
+        drop(c.fd, "signoff");
+        return;
+    }
+    const std::string node = str(req.get("node"));
+    const bool self = node == settings_.core.node;
+    const auto view = self ? std::nullopt : core_.node(node);
+    const bool known = self || view.has_value();
+    Message f;
+    if (reqtype == "nodelist") {
+        for (std::size_t i = 0; i < settings_.core.nodes.size(); ++i) {
+            const std::string& n = settings_.core.nodes[i];
+            Message one;
+            one.add("node", n);
+            one.add("nodetype", "normal");
+            auto v = core_.node(n);
+            one.add("st", to_string(n == settings_.core.node ? core_.local_status()
+                                                              : (v ? v->status : core::NodeStatus::dead)));
+            reply(c, reqtype, std::move(one), i + 1 < settings_.core.nodes.size() ? "ok/more" : "OK");
+        }
+        return;
+    }
+    if (reqtype == "nodestatus" || reqtype == "nodetype" || reqtype == "nodeweight" || reqtype == "nodesite" ||
+        reqtype == "iflist" || reqtype == "ifstatus") {
+        if (!known) {
+            f.add("info", "EINVAL");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+    }
+    if (reqtype == "nodestatus") {
+        f.add("st", to_string(self ? core_.local_status() : view->status));
+    } else if (reqtype == "nodetype") {
+        f.add("nodetype", "normal");
+    } else if (reqtype == "nodeweight") {
+        f.add("weight", "100");
+    } else if (reqtype == "nodesite") {
+        f.add("site", "");
+    } else if (reqtype == "numnodes") {
+        f.add_int("numnodes", static_cast<long>(settings_.core.nodes.size()));
+    } else if (reqtype == "iflist") {
+        const auto& links = settings_.core.links;
+        for (std::size_t l = 0; l < links.size(); ++l) {
+            Message one;
+            one.add("ifname", links[l]);
+            // heartbeat reports our own links as dead.
+            one.add("st", to_string(self ? core::LinkStatus::dead : view->links[l]));
+            reply(c, reqtype, std::move(one), l + 1 < links.size() ? "ok/more" : "OK");
+        }
+        return;
+    } else if (reqtype == "ifstatus") {
+        const auto& links = settings_.core.links;
+        auto it = std::find(links.begin(), links.end(), str(req.get("ifname")));
+        if (it == links.end()) {
+            f.add("info", "EINVAL");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        f.add("st", to_string(self ? core::LinkStatus::dead : view->links[static_cast<std::size_t>(it - links.begin())]));
+    } else if (reqtype == "getparm") {
+        auto p = settings_.parameters.find(str(req.get("pname")));
+        if (p != settings_.parameters.end()) f.add("pvalue", p->second);
+    } else if (reqtype == "getrsc") {
+        f.add("rsc_hold", "none");  // no resource manager runs in this daemon
+    } else if (reqtype == "getuuid") {
+        const std::string q = str(req.get("queryname"));
+        if (q == settings_.core.node) {
+            f.add_binary("queryuuid", settings_.core.uuid);
+        } else if (auto v = core_.node(q); v && !v->uuid.empty()) {
+            f.add_binary("queryuuid", v->uuid);
+        }
+    } else if (reqtype == "getnodename") {
+        auto q = req.get_binary("queryuuid");
+        if (q && *q == settings_.core.uuid) {
+            f.add("queryname", settings_.core.node);
+        } else if (q) {
+            for (const auto& v : core_.node_views()) {
+                if (v.uuid == *q) f.add("queryname", v.name);
+            }
+        }
+    } else if (reqtype == "clientstatus") {
+        const std::string cn = str(req.get("cn"));
+        if (self) {
+            bool online = false;
+            for (const auto& [fd, other] : clients_) online = online || (other->signed_on && other->id == cn);
+            f.add("subt", "respond-cstatus");
+            f.add("cs", online ? "online" : "offline");
+        } else if (!known || view->status != core::NodeStatus::active) {
+            f.add("subt", "respond-cstatus");
+            f.add("cs", "offline");
+        } else {
+            // The answer comes from that node as a respond-cstatus message routed to this client.
+            Message q;
+            q.add("t", "query-cstatus");
+            q.add("dest", node);
+            q.add("cn", cn);
+            q.add("from_id", c.id);
+            send_(std::move(q));
+            return;
+        }
+    } else if (reqtype == "setfilter" || reqtype == "setsignal") {
+        if (reqtype == "setsignal") {
+            auto sig = req.get_int("signal");
+            if (!sig || *sig < 0 || *sig == SIGKILL || *sig == SIGSTOP || *sig >= 32) {
+                f.add("info", "EINVAL");
+                reply(c, reqtype, std::move(f), "badreq");
+                return;
+            }
+            c.signal = static_cast<int>(*sig);
+        }
+    } else if (reqtype == "set_sendqlen") {
+        if (auto n = req.get_int("sendqlen"); n && *n > 0 && *n <= 100000) c.queue_limit = static_cast<std::size_t>(*n);
+        return;  // no reply, as heartbeat
+    } else {
+        reply(c, reqtype, Message(), "badreq");
+        return;
+    }
+    reply(c, reqtype, std::move(f));
+}
+
+void ApiServer::reply(Client& c, const std::string& reqtype, Message fields, const char* result) {
+    Message m;
+    m.add("t", "hbapi-resp");
+    m.add("reqtype", reqtype);
+    for (const Field& f : fields.fields()) m.add_field(f);
+    m.add("result", result);
+    queue(c, m);
+}
+
+void ApiServer::queue(Client& c, const Message& msg) {
+    auto frame = ipc::encode_frame(msg);
+    if (!frame) return;
+    if (c.queued >= c.queue_limit) {
+        log_.warn("API: client " + c.id + " does not read: sendq length=" + std::to_string(c.queued) + " (max is " +
+                  std::to_string(c.queue_limit) + ")");
+        drop(c.fd, "send queue full");
+        return;
+    }
+    c.out += *frame;
+    ++c.queued;
+    flush(c);
+    if (c.signal > 0 && clients_.count(c.fd)) ::kill(c.peer_pid, c.signal);
+}
+
+void ApiServer::flush(Client& c) {
+    while (!c.out.empty()) {
+        ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            drop(c.fd, "write failed");
+            return;
+        }
+        c.out.erase(0, static_cast<std::size_t>(n));
+    }
+    // Count whole frames still waiting: a client is as far behind as its unwritten bytes.
+    if (c.out.empty()) c.queued = 0;
+    reactor_.set_writable(c.fd, !c.out.empty());
+}
+
+void ApiServer::announce(const Client& c, const char* status, const char* info) {
+    Message m;
+    m.add("t", "hbapi-clstat");
+    m.add("st", status);
+    m.add("from_id", c.id);
+    m.add("to_id", c.id);
+    m.add("info", info);
+    m.add_int("client_gen", client_generation_[c.id]);
+    send_(std::move(m));
+}
+
+void ApiServer::drop(int fd, const std::string& why) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) return;
+    std::unique_ptr<Client> c = std::move(it->second);
+    clients_.erase(it);
+    reactor_.remove(fd);
+    close(fd);
+    log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + why);
+    if (c->signed_on && !c->casual) announce(*c, "leave", why == "signoff" ? "signoff" : "EOF");
+}
+
+void ApiServer::deliver(const Message& msg) {
+    const auto type = msg.get("t");
+    // A peer asks whether one of our clients is signed on.
+    if (type == std::optional<std::string_view>("query-cstatus") && msg.get("src") &&
+        msg.get("dest") == std::optional<std::string_view>(settings_.core.node)) {
+        const std::string cn = str(msg.get("cn"));
+        bool online = false;
+        for (const auto& [fd, c] : clients_) online = online || (c->signed_on && c->id == cn);
+        Message r;
+        r.add("t", "respond-cstatus");
+        r.add("dest", *msg.get("src"));
+        r.add("result", "OK");
+        r.add("cn", cn);
+        r.add("to_id", str(msg.get("from_id")));
+        r.add("cs", online ? "online" : "offline");
+        send_(std::move(r));
+        return;
+    }
+    const auto to = msg.get("to_id");
+    std::vector<int> targets;
+    for (const auto& [fd, c] : clients_) {
+        if (c->signed_on && (!to || c->id == *to)) targets.push_back(fd);
+    }
+    for (int fd : targets) {
+        auto it = clients_.find(fd);
+        if (it != clients_.end()) queue(*it->second, msg);
+    }
+}
+
+}  // namespace hb::daemon

@@ -1,0 +1,79 @@
+// The client API socket (spec §5): heartbeat 3.0.6's framing and requests, so that its clients
+// (cl_status, api_test, anything built on libhbclient) work against this daemon unchanged.
+// Each client has a bounded queue; one that stops reading or sends a bad frame is dropped alone.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/core.hpp"
+#include "daemon/logger.hpp"
+#include "daemon/settings.hpp"
+#include "io/reactor.hpp"
+#include "ipc/frame.hpp"
+
+namespace hb::daemon {
+
+class ApiServer {
+public:
+    // `send` puts a named client's message (or a clstat/cstatus message) on the cluster.
+    using ClusterSend = std::function<void(Message)>;
+
+    static Result<std::unique_ptr<ApiServer>> open(const std::string& path, io::Reactor& reactor, Logger& log,
+                                                   const core::Core& core, const Settings& settings, ClusterSend send);
+    ~ApiServer();
+
+    // A message the core delivers: routed by `to_id`, or to every client; cluster-level client
+    // status queries are answered here.
+    void deliver(const Message& msg);
+    std::size_t clients() const { return clients_.size(); }
+
+    static constexpr std::size_t kDefaultSendQueue = 64;  // heartbeat's default sendq length
+
+private:
+    struct Client {
+        int fd = -1;
+        pid_t peer_pid = 0;
+        uid_t peer_uid = 0;
+        gid_t peer_gid = 0;
+        bool signed_on = false;
+        bool casual = true;
+        std::string id;
+        int signal = 0;
+        std::size_t queue_limit = kDefaultSendQueue;
+        ipc::FrameReader reader;
+        std::string out;           // encoded frames not yet written
+        std::size_t queued = 0;    // messages in `out`
+    };
+
+    ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, const Settings& settings, ClusterSend send)
+        : reactor_(reactor), log_(log), core_(core), settings_(settings), send_(std::move(send)) {}
+
+    void accept_clients();
+    void on_readable(int fd);
+    void on_writable(int fd);
+    void handle(Client& c, const Message& msg);
+    void handle_request(Client& c, const Message& req);
+    bool signon(Client& c, const Message& req, std::string& why);
+    void reply(Client& c, const std::string& reqtype, Message fields, const char* result = "OK");
+    void queue(Client& c, const Message& msg);
+    void flush(Client& c);
+    void drop(int fd, const std::string& why);
+    void announce(const Client& c, const char* status, const char* info);
+
+    io::Reactor& reactor_;
+    Logger& log_;
+    const core::Core& core_;
+    const Settings& settings_;
+    ClusterSend send_;
+    int listen_fd_ = -1;
+    std::string path_;
+    std::map<int, std::unique_ptr<Client>> clients_;
+    std::map<std::string, long> client_generation_;
+};
+
+}  // namespace hb::daemon
