@@ -1,18 +1,21 @@
 // The heartbeat daemon as real processes on 127.0.0.1-3: membership, crash detection, restart,
 // graceful leave, bad packets, configuration errors, one instance per pidfile.
 #include <arpa/inet.h>
+#include <sys/un.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
 #include "auth/keyring.hpp"
 #include "auth/packet.hpp"
+#include "ipc/frame.hpp"
 #include "loopback_cluster.hpp"
 
 namespace hb::test {
@@ -178,6 +181,119 @@ TEST(Daemon, KeysRotateWithoutDowntimeOnSighup) {
     write_keys(2, "auth 3\n3 hmac-sha256 a-key-only-n2-has\n");
     c.signal(2, SIGHUP);
     EXPECT_TRUE(c.wait_for_line(1, "node n2: is dead", 5s, before1));
+}
+
+int connect_api(const std::string& path) {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+// Reads frames until a reply of `reqtype` with a final result (or EOF); returns the replies.
+std::vector<Message> read_replies(int fd, const std::string& reqtype) {
+    ipc::FrameReader reader;
+    std::vector<Message> replies;
+    char buf[4096];
+    for (int i = 0; i < 1000; ++i) {
+        Message m;
+        std::string err;
+        auto st = reader.next(m, err);
+        if (st == ipc::FrameReader::Status::message) {
+            if (m.get("reqtype") == std::optional<std::string_view>(reqtype)) {
+                replies.push_back(m);
+                if (m.get("result") != std::optional<std::string_view>("ok/more")) return replies;
+            }
+            continue;
+        }
+        if (st == ipc::FrameReader::Status::error) return replies;
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) return replies;
+        reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    }
+    return replies;
+}
+
+Message request(const std::string& reqtype, const std::string& id) {
+    Message m;
+    m.add("t", "hbapi-req");
+    m.add("reqtype", reqtype);
+    m.add("dest", "n1");
+    m.add("pid", std::to_string(getpid()));
+    m.add("from_id", id);
+    return m;
+}
+
+void send_msg(int fd, const Message& m) {
+    auto frame = ipc::encode_frame(m);
+    ASSERT_TRUE(frame.ok());
+    ASSERT_EQ(write(fd, frame->data(), frame->size()), static_cast<ssize_t>(frame->size()));
+}
+
+TEST(DaemonApi, ABadClientIsDroppedAloneAndOthersAreServed) {
+    LoopbackCluster c(2, 17170);
+    {
+        std::ofstream(c.node_dir(1) + "/ha.cf", std::ios::app) << "apiauth anon uid=root\n";
+    }
+    c.start_all();
+    expect_converged(c, 2);
+    const std::string sock = c.dir() + "/n1.sock";
+
+    int bad = connect_api(sock);
+    ASSERT_GE(bad, 0);
+    const char garbage[] = "\x10\x00\x00\x00\xef\xbe\x00\x00not a heartbeat frame";
+    ASSERT_GT(write(bad, garbage, sizeof garbage - 1), 0);
+    char b;
+    EXPECT_EQ(read(bad, &b, 1), 0);  // the daemon closed it
+    close(bad);
+
+    int good = connect_api(sock);
+    ASSERT_GE(good, 0);
+    const std::string me = std::to_string(getpid());
+    Message signon = request("signon", me);
+    signon.add("uid", std::to_string(getuid()));
+    signon.add("gid", std::to_string(getgid()));
+    send_msg(good, signon);
+    auto r = read_replies(good, "signon");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(*r[0].get("result"), "OK");
+    EXPECT_EQ(*r[0].get("keepalive"), "64");  // hex milliseconds, as heartbeat
+    send_msg(good, request("nodelist", me));
+    auto nodes = read_replies(good, "nodelist");
+    ASSERT_EQ(nodes.size(), 2u);
+    EXPECT_EQ(*nodes[0].get("result"), "ok/more");
+    EXPECT_EQ(*nodes[1].get("node"), "n2");
+    EXPECT_EQ(*nodes[1].get("st"), "active");
+    // A casual client may not send to the cluster: it is dropped.
+    Message data;
+    data.add("t", "ping");
+    send_msg(good, data);
+    EXPECT_EQ(read(good, &b, 1), 0);
+    close(good);
+    EXPECT_FALSE(c.wait_for_line(1, "is dead", 300ms));
+}
+
+TEST(DaemonApi, SignOnIsRefusedWithoutApiauthOrWithForgedCredentials) {
+    LoopbackCluster c(2, 17180);
+    c.start(1);
+    ASSERT_TRUE(c.wait_for_line(1, "starting, generation", 5s));
+    int fd = connect_api(c.dir() + "/n1.sock");
+    ASSERT_GE(fd, 0);
+    Message signon = request("signon", "myclient");
+    signon.add("uid", "12345");  // not who we are
+    signon.add("gid", std::to_string(getgid()));
+    send_msg(fd, signon);
+    auto r = read_replies(fd, "signon");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(*r[0].get("result"), "badreq");
+    close(fd);
 }
 
 struct BadConfig {

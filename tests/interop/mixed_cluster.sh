@@ -74,9 +74,21 @@ CF
 printf 'auth 1\n%s\n' "$key" >"$t/etc/authkeys"; chmod 600 "$t/etc/authkeys"
 : >"$t/etc/haresources"
 
+# Ours serves the API at heartbeat's default path, in a mount namespace of its own, so that
+# Debian's cl_status (which knows no other path) can ask it.
 start_ours() {
-  ip netns exec "$nsa" "$bin/heartbeat" -f -c "$root/ours/conf" -n ours --state-dir "$root/ours/state" \
-    --pidfile "$root/ours.pid" --socket "$root/ours.sock" 2>/dev/null &
+  mkdir -p "$root/ours/run" /run/heartbeat
+  ip netns exec "$nsa" unshare -m bash -c "
+    mount --bind $root/ours/run /run/heartbeat
+    exec $bin/heartbeat -f -c $root/ours/conf -n ours --state-dir $root/ours/state \
+      --pidfile $root/ours.pid --socket /run/heartbeat/register" 2>/dev/null &
+}
+# cl_status_in ours|theirs ARGS...: Debian's cl_status in that node's namespaces.
+cl_status_in() {
+  local pid
+  if [ "$1" = ours ]; then pid=$(cat "$root/ours.pid"); else pid=$(cat "$t/run/heartbeat.pid"); fi
+  shift
+  nsenter -t "$pid" -m -n cl_status "$@"
 }
 start_theirs() {
   ip netns exec "$nsb" unshare -m -u bash -c "
@@ -103,6 +115,10 @@ start_ours
 wait_log "$root/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 active"
 wait_log "$t/ha-log" "Status update for node ours: status active" 30 || fail "heartbeat 3.0.6 never saw us active"
 echo "ok: each sees the other active ($auth, $medium)"
+[ "$(cl_status_in ours nodestatus theirs)" = active ] || fail "cl_status against ours: theirs not active"
+[ "$(cl_status_in theirs nodestatus ours)" = active ] || fail "cl_status against heartbeat 3.0.6: ours not active"
+[ "$(cl_status_in ours hblinkstatus theirs veth0)" = up ] || fail "cl_status against ours: link not up"
+echo "ok: Debian's cl_status says active on both sides"
 
 # Kill ours: heartbeat 3.0.6 must see it dead within deadtime (it polls: allow it 2 keepalives more).
 sleep 1
