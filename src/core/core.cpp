@@ -613,8 +613,7 @@ struct Core::State {
         last_now = now;
         // Bounded: every timer popped either is stale or re-arms in the future.
         for (std::size_t budget = 4 * timers_size_hint() + 16; budget > 0 && timers.next() <= now; --budget) {
-            Timer t = timers.top();
-            timers.pop();
+            const Timer t = timers.pop();
             switch (t.kind) {
                 case TimerKind::heartbeat:
                     if (t.when != next_heartbeat) break;

@@ -4,9 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <queue>
-#include <vector>
 
+#include "core/stable_heap.hpp"
 #include "core/types.hpp"
 
 namespace hb::core {
@@ -22,25 +21,6 @@ struct Timer {
     std::uint64_t seq = 0;
 };
 
-class TimerQueue {
-public:
-    void push(Timer t) {
-        t.order = next_order_++;
-        heap_.push(t);
-    }
-    bool empty() const { return heap_.empty(); }
-    const Timer& top() const { return heap_.top(); }
-    void pop() { heap_.pop(); }
-    Micros next() const { return heap_.empty() ? kNever : heap_.top().when; }
-
-private:
-    struct Later {
-        bool operator()(const Timer& a, const Timer& b) const {
-            return a.when != b.when ? a.when > b.when : a.order > b.order;
-        }
-    };
-    std::priority_queue<Timer, std::vector<Timer>, Later> heap_;
-    std::uint64_t next_order_ = 0;
-};
+using TimerQueue = StableHeap<Timer>;
 
 }  // namespace hb::core

@@ -1,12 +1,10 @@
-// Simulated time's agenda: a min-heap by (time, insertion order), so equal times are processed in
-// the order they were scheduled and a run never depends on heap internals.
+// Simulated time's agenda: events in time order, ties in the order they were scheduled.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <queue>
-#include <vector>
 
+#include "core/stable_heap.hpp"
 #include "core/types.hpp"
 #include "msg/message.hpp"
 
@@ -25,28 +23,6 @@ struct Event {
     std::shared_ptr<const Message> msg;
 };
 
-class EventQueue {
-public:
-    void push(Event e) {
-        e.order = next_++;
-        heap_.push(std::move(e));
-    }
-    bool empty() const { return heap_.empty(); }
-    Event pop() {
-        Event e = heap_.top();
-        heap_.pop();
-        return e;
-    }
-    core::Micros next_time() const { return heap_.empty() ? core::kNever : heap_.top().when; }
-
-private:
-    struct Later {
-        bool operator()(const Event& a, const Event& b) const {
-            return a.when != b.when ? a.when > b.when : a.order > b.order;
-        }
-    };
-    std::priority_queue<Event, std::vector<Event>, Later> heap_;
-    std::uint64_t next_ = 0;
-};
+using EventQueue = core::StableHeap<Event>;
 
 }  // namespace hb::sim

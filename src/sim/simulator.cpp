@@ -231,7 +231,7 @@ Report Simulator::run() {
         if (e.when < traffic_end_) queue_.push(std::move(e));
     }
     // Bounded: every event is handled once; the count only guards against a runaway core.
-    for (std::uint64_t guard = 0; guard < (1ULL << 40) && !queue_.empty() && queue_.next_time() <= end; ++guard) {
+    for (std::uint64_t guard = 0; guard < (1ULL << 40) && !queue_.empty() && queue_.next() <= end; ++guard) {
         Event e = queue_.pop();
         const core::Micros now = e.when;
         Node* n = e.node >= 0 ? &nodes_[static_cast<std::size_t>(e.node)] : nullptr;
