@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Two of our daemons joined by two media (two veth pairs in network namespaces): taking one link
 # down makes that link dead while the node stays active; bringing it back makes it up again.
-# Usage: two_links.sh BIN_DIR. Exit 77 (skipped) where namespaces cannot be made.
+# Usage: two_links.sh BIN_DIR [ucast|mcast|ucast6|mcast6]. Exit 77 (skipped) where namespaces
+# cannot be made.
 set -u
-bin=${1:?usage: two_links.sh BIN_DIR}
+bin=${1:?usage: two_links.sh BIN_DIR [ucast|mcast|ucast6|mcast6]}
+kind=${2:-ucast}
 tag=$$
 nsa=hb2l-a-$tag nsb=hb2l-b-$tag
 root=$(mktemp -d /tmp/hb2l-XXXXXX)
@@ -19,14 +21,30 @@ trap cleanup EXIT
 if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb"; then
   echo "SKIP: cannot create network namespaces here"; exit 77
 fi
+# Keep IPv6 addresses when a link goes down (Linux drops them by default), as for IPv4.
+for n in "$nsa" "$nsb"; do
+  ip netns exec "$n" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1 net.ipv6.conf.default.keep_addr_on_down=1
+done
 for l in 0 1; do
   ip link add veth$l netns "$nsa" type veth peer name veth$l netns "$nsb"
   ip -n "$nsa" addr add 10.80.$l.1/24 dev veth$l
   ip -n "$nsb" addr add 10.80.$l.2/24 dev veth$l
+  ip -n "$nsa" -6 addr add fd80:$l::1/64 dev veth$l nodad
+  ip -n "$nsb" -6 addr add fd80:$l::2/64 dev veth$l nodad
   ip -n "$nsa" link set veth$l up; ip -n "$nsb" link set veth$l up
 done
 ip -n "$nsa" link set lo up; ip -n "$nsb" link set lo up
 
+medium_lines() {  # the two media lines for the node whose peer ends in $1
+  for l in 0 1; do
+    case $kind in
+      ucast) echo "ucast veth$l 10.80.$l.$1" ;;
+      ucast6) echo "ucast6 veth$l fd80:$l::$1" ;;
+      mcast) echo "mcast veth$l 239.80.$l.1 $port 1 0" ;;
+      mcast6) echo "mcast6 veth$l ff12::80:$l $port 1 0" ;;
+    esac
+  done
+}
 fail() { echo "FAIL: $*"; for n in a b; do echo "--- $n"; cat "$root/$n.log"; done; exit 1; }
 start() {  # start NAME NETNS PEER_LAST_OCTET
   mkdir -p "$root/$1/conf" "$root/$1/state"
@@ -37,8 +55,7 @@ keepalive 100ms
 deadtime 500ms
 warntime 300ms
 initdead 1000ms
-ucast veth0 10.80.0.$3
-ucast veth1 10.80.1.$3
+$(medium_lines "$3")
 logfacility none
 logfile $root/$1.log
 CF
@@ -70,4 +87,4 @@ lines=$(grep -c "Link a:veth1 up." "$root/b.log")
 for _ in $(seq 1 250); do [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] && break; sleep 0.02; done
 [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] || fail "link veth1 never came back"
 echo "ok: the link came back up"
-echo "two links: PASS"
+echo "two links ($kind): PASS"
