@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
         std::cerr << "heartbeat: " << pidfile.error() << '\n';
         return 1;
     }
-    auto generation = hb::daemon::next_generation(cmd.state_dir, hb::io::wall_seconds());
+    // hbgenmethod time: the clock gives the generation (no file to keep); file: heartbeat's counter.
+    auto generation = loaded.config.hbgen_from_time
+                          ? hb::Result<std::uint64_t>(static_cast<std::uint64_t>(hb::io::wall_seconds()))
+                          : hb::daemon::next_generation(cmd.state_dir, hb::io::wall_seconds());
     auto uuid = hb::daemon::load_or_create_uuid(cmd.state_dir);
     if (!generation || !uuid) {
         std::cerr << "heartbeat: " << (generation ? uuid.error() : generation.error()) << '\n';
