@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 
 namespace hb::core {
 
@@ -32,6 +33,45 @@ struct Counters {
     std::uint64_t nodes_died = 0;
     std::uint64_t restarts_seen = 0;         // a peer came back with a new generation
     std::uint64_t late_timers = 0;           // we were woken late (starved): deaths postponed
+
+    Counters& operator+=(const Counters& other);
 };
+
+// Every counter with its name, in declaration order: for sums, logs and JSON.
+struct CounterField {
+    const char* name;
+    std::uint64_t Counters::*field;
+};
+inline constexpr CounterField kCounterFields[] = {
+    {"packets_received", &Counters::packets_received},
+    {"dropped_malformed", &Counters::dropped_malformed},
+    {"dropped_bad_auth", &Counters::dropped_bad_auth},
+    {"dropped_unknown_node", &Counters::dropped_unknown_node},
+    {"dropped_replay", &Counters::dropped_replay},
+    {"dropped_duplicate", &Counters::dropped_duplicate},
+    {"dropped_not_for_us", &Counters::dropped_not_for_us},
+    {"dropped_own", &Counters::dropped_own},
+    {"dropped_before_sync", &Counters::dropped_before_sync},
+    {"gaps_given_up", &Counters::gaps_given_up},
+    {"heartbeats_sent", &Counters::heartbeats_sent},
+    {"messages_sent", &Counters::messages_sent},
+    {"messages_delivered", &Counters::messages_delivered},
+    {"rexmit_requests_sent", &Counters::rexmit_requests_sent},
+    {"retransmissions_sent", &Counters::retransmissions_sent},
+    {"naks_sent", &Counters::naks_sent},
+    {"acks_sent", &Counters::acks_sent},
+    {"send_refused_backlog", &Counters::send_refused_backlog},
+    {"dropped_dead_destination", &Counters::dropped_dead_destination},
+    {"late_heartbeats", &Counters::late_heartbeats},
+    {"nodes_died", &Counters::nodes_died},
+    {"restarts_seen", &Counters::restarts_seen},
+    {"late_timers", &Counters::late_timers},
+};
+static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::uint64_t), "a counter is missing from kCounterFields");
+
+inline Counters& Counters::operator+=(const Counters& other) {
+    for (const auto& f : kCounterFields) this->*f.field += other.*f.field;
+    return *this;
+}
 
 }  // namespace hb::core

@@ -25,13 +25,11 @@ std::string read_loadavg() {
 }  // namespace
 
 std::string counters_line(const core::Counters& c) {
-    return "received " + std::to_string(c.packets_received) + ", dropped bad_auth " +
-           std::to_string(c.dropped_bad_auth) + " malformed " + std::to_string(c.dropped_malformed) + " unknown_node " +
-           std::to_string(c.dropped_unknown_node) + " replay " + std::to_string(c.dropped_replay) + " duplicate " +
-           std::to_string(c.dropped_duplicate) + " not_for_us " + std::to_string(c.dropped_not_for_us) +
-           ", rexmit_requests " + std::to_string(c.rexmit_requests_sent) + " retransmissions " +
-           std::to_string(c.retransmissions_sent) + ", late_heartbeats " + std::to_string(c.late_heartbeats) +
-           " late_timers " + std::to_string(c.late_timers);
+    std::string out;
+    for (const auto& f : core::kCounterFields) {
+        out += (out.empty() ? "" : " ") + std::string(f.name) + " " + std::to_string(c.*f.field);
+    }
+    return out;
 }
 
 Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log) {

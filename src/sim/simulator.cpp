@@ -321,20 +321,7 @@ void Simulator::finish(core::Micros end) {
     }
     for (int i = 0; i < o_.nodes; ++i) {
         const Node& n = nodes_[static_cast<std::size_t>(i)];
-        const auto& c = n.core->counters();
-        auto& t = report_.totals;
-        t.packets_received += c.packets_received;
-        t.dropped_malformed += c.dropped_malformed;
-        t.dropped_unknown_node += c.dropped_unknown_node;
-        t.dropped_replay += c.dropped_replay;
-        t.dropped_duplicate += c.dropped_duplicate;
-        t.dropped_not_for_us += c.dropped_not_for_us;
-        t.gaps_given_up += c.gaps_given_up;
-        t.rexmit_requests_sent += c.rexmit_requests_sent;
-        t.retransmissions_sent += c.retransmissions_sent;
-        t.naks_sent += c.naks_sent;
-        t.acks_sent += c.acks_sent;
-        t.late_heartbeats += c.late_heartbeats;
+        report_.totals += n.core->counters();
         report_.running_at_end.push_back(n.running);
         std::vector<core::NodeStatus> view(nodes_.size(), core::NodeStatus::dead);
         if (n.running) {

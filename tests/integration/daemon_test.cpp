@@ -78,7 +78,7 @@ TEST(Daemon, SigtermLeavesAndIsSeenAtOnce) {
     ASSERT_TRUE(line);
     EXPECT_LE(*log_line_ms(*line) - stopped, 500) << *line;
     EXPECT_EQ(c.wait_exit(2, 5s), 0);
-    EXPECT_TRUE(c.wait_for_line(2, "counters: received", 1s));
+    EXPECT_TRUE(c.wait_for_line(2, "counters: packets_received", 1s));
 }
 
 // Datagrams from a stranger on the cluster port: dropped, counted, and nobody's status changes.
@@ -135,7 +135,7 @@ TEST(Daemon, BadPacketsAreDroppedAndCounted) {
     std::this_thread::sleep_for(1s);
     c.signal(1, SIGTERM);
     ASSERT_EQ(c.wait_exit(1, 5s), 0);
-    auto counters = c.wait_for_line(1, "counters: received", 1s);
+    auto counters = c.wait_for_line(1, "counters: packets_received", 1s);
     ASSERT_TRUE(counters);
     EXPECT_NE(counters->find("bad_auth 1 "), std::string::npos) << *counters;
     EXPECT_NE(counters->find("malformed 3 "), std::string::npos) << *counters;
