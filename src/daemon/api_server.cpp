@@ -44,7 +44,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const std::string& path, io::
 }
 
 ApiServer::~ApiServer() {
-    while (!clients_.empty()) drop(clients_.begin()->first, "daemon stopping");
+    // The daemon is going: its clients are closed without telling the cluster about each.
+    send_ = [](Message) {};
+    for (auto& [fd, c] : clients_) drop(fd, "daemon stopping");
+    reap();
     if (listen_fd_ >= 0) {
         reactor_.remove(listen_fd_);
         close(listen_fd_);
@@ -76,8 +79,13 @@ void ApiServer::accept_clients() {
 }
 
 void ApiServer::on_readable(int fd) {
+    on_readable_client(fd);
+    reap();
+}
+
+void ApiServer::on_readable_client(int fd) {
     auto it = clients_.find(fd);
-    if (it == clients_.end()) return;
+    if (it == clients_.end() || !it->second->closing.empty()) return;
     char buf[16384];
     ssize_t n = read(fd, buf, sizeof buf);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -99,7 +107,7 @@ void ApiServer::on_readable(int fd) {
                 return;
             case ipc::FrameReader::Status::message:
                 handle(c, msg);
-                if (!clients_.count(fd)) return;  // handling dropped it
+                if (!c.closing.empty()) return;  // handling dropped it
                 break;
         }
     }
@@ -108,6 +116,7 @@ void ApiServer::on_readable(int fd) {
 void ApiServer::on_writable(int fd) {
     auto it = clients_.find(fd);
     if (it != clients_.end()) flush(*it->second);
+    reap();
 }
 
 void ApiServer::handle(Client& c, const Message& msg) {
@@ -180,7 +189,6 @@ void ApiServer::handle_request(Client& c, const Message& req) {
             f.add("info", why.empty() ? "already signed on" : why);
             reply(c, reqtype, std::move(f), "badreq");
             log_.warn("API: client pid " + std::to_string(c.peer_pid) + " refused: " + why);
-            flush(c);
             drop(c.fd, why);
             return;
         }
@@ -332,6 +340,7 @@ void ApiServer::reply(Client& c, const std::string& reqtype, Message fields, con
 }
 
 void ApiServer::queue(Client& c, const Message& msg) {
+    if (!c.closing.empty()) return;
     auto frame = ipc::encode_frame(msg);
     if (!frame) return;
     if (c.queued >= c.queue_limit) {
@@ -343,10 +352,11 @@ void ApiServer::queue(Client& c, const Message& msg) {
     c.out += *frame;
     ++c.queued;
     flush(c);
-    if (c.signal > 0 && clients_.count(c.fd)) ::kill(c.peer_pid, c.signal);
+    if (c.signal > 0 && c.closing.empty()) ::kill(c.peer_pid, c.signal);
 }
 
 void ApiServer::flush(Client& c) {
+    if (!c.closing.empty()) return;
     while (!c.out.empty()) {
         ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0) {
@@ -374,13 +384,26 @@ void ApiServer::announce(const Client& c, const char* status, const char* info) 
 
 void ApiServer::drop(int fd, const std::string& why) {
     auto it = clients_.find(fd);
-    if (it == clients_.end()) return;
-    std::unique_ptr<Client> c = std::move(it->second);
-    clients_.erase(it);
-    reactor_.remove(fd);
-    close(fd);
-    log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + why);
-    if (c->signed_on && !c->casual) announce(*c, "leave", why == "signoff" ? "signoff" : "EOF");
+    if (it == clients_.end() || !it->second->closing.empty()) return;
+    Client& c = *it->second;
+    c.closing = why;
+    // A refusal or a last reply still in the buffer goes out if the socket takes it now.
+    if (!c.out.empty()) ::send(fd, c.out.data(), c.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void ApiServer::reap() {
+    for (auto it = clients_.begin(); it != clients_.end();) {
+        if (it->second->closing.empty()) {
+            ++it;
+            continue;
+        }
+        std::unique_ptr<Client> c = std::move(it->second);
+        it = clients_.erase(it);
+        reactor_.remove(c->fd);
+        close(c->fd);
+        log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + c->closing);
+        if (c->signed_on && !c->casual) announce(*c, "leave", c->closing == "signoff" ? "signoff" : "EOF");
+    }
 }
 
 void ApiServer::deliver(const Message& msg) {
@@ -406,10 +429,8 @@ void ApiServer::deliver(const Message& msg) {
     for (const auto& [fd, c] : clients_) {
         if (c->signed_on && (!to || c->id == *to)) targets.push_back(fd);
     }
-    for (int fd : targets) {
-        auto it = clients_.find(fd);
-        if (it != clients_.end()) queue(*it->second, msg);
-    }
+    for (int fd : targets) queue(*clients_.at(fd), msg);
+    reap();
 }
 
 }  // namespace hb::daemon

@@ -48,6 +48,7 @@ private:
         ipc::FrameReader reader;
         std::string out;           // encoded frames not yet written
         std::size_t queued = 0;    // messages in `out`
+        std::string closing;       // why it is being dropped; empty while it is alive
     };
 
     ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, const Settings& settings, ClusterSend send)
@@ -55,6 +56,7 @@ private:
 
     void accept_clients();
     void on_readable(int fd);
+    void on_readable_client(int fd);
     void on_writable(int fd);
     void handle(Client& c, const Message& msg);
     void handle_request(Client& c, const Message& req);
@@ -62,7 +64,9 @@ private:
     void reply(Client& c, const std::string& reqtype, Message fields, const char* result = "OK");
     void queue(Client& c, const Message& msg);
     void flush(Client& c);
+    // Marks a client for dropping; reap() closes it once no handler holds a reference to it.
     void drop(int fd, const std::string& why);
+    void reap();
     void announce(const Client& c, const char* status, const char* info);
 
     io::Reactor& reactor_;
