@@ -179,6 +179,7 @@ struct Core::State {
         if (p.status == NodeStatus::dead || to == NodeStatus::dead) ack_level_dirty = true;
         emit<NodeChange>(p.name, p.status, to);
         p.status = to;
+        if (!cfg.client_notifications) return;
         if (status_msg) {
             emit<Deliver>(*status_msg);
         } else if (to == NodeStatus::dead) {
@@ -194,6 +195,7 @@ struct Core::State {
 
     void link_changed(const Peer& p, std::size_t link, LinkStatus to) {
         emit<LinkChange>(p.name, static_cast<int>(link), to);
+        if (!cfg.client_notifications) return;
         Message m;
         m.add("t", "ifstat");
         m.add("node", p.name);

@@ -31,6 +31,7 @@ core::CoreConfig Simulator::config_for(int i) const {
     c.initdead = (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms) * kMs;
     c.generation = nodes_[static_cast<std::size_t>(i)].generation;
     c.wall_seconds_at_start = 1'700'000'000;
+    c.client_notifications = false;  // the simulator's clients are its own counters
     c.seed = o_.seed * 1'000'003 + static_cast<std::uint64_t>(i) * 7919 + c.generation;
     return c;
 }
