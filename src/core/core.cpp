@@ -382,14 +382,14 @@ struct Core::State {
         const std::uint64_t end = std::min(*last, *first + kMaxResendPerRequest - 1);
         for (std::uint64_t seq = *first; seq <= end; ++seq) {
             if (seq <= p.acked_by_it) continue;
-            const Message* stored = nullptr;
+            Message stored;
             // heartbeat refuses a resend within max_rexmit_delay - 10 ms of the last one; half of
             // it keeps duplicates down without refusing a requester whose previous copy was lost.
             switch (history.find(seq, now, cfg.max_rexmit_delay / 2, &stored)) {
                 case SendHistory::Lookup::found:
                     // To everyone, as heartbeat: other nodes may miss it too, and a resend within
                     // max_rexmit_delay is refused below on the grounds that all of them got it.
-                    emit<Send>(kAllLinks, *stored, std::string());
+                    emit<Send>(kAllLinks, std::move(stored), std::string());
                     ++counters.retransmissions_sent;
                     break;
                 case SendHistory::Lookup::too_old: {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -46,7 +47,7 @@ public:
     std::uint64_t highest() const { return highest_; }
 
     // Gaps and when to (re)request each; the owner re-arms with set_request_time.
-    const std::map<std::uint64_t, Micros>& missing() const { return missing_; }
+    const std::map<std::uint64_t, Micros>& missing() const;
     void set_request_time(std::uint64_t seq, Micros when);
     std::size_t gaps_given_up() const { return given_up_; }
 
@@ -54,9 +55,17 @@ private:
     bool started_ = false;
     std::uint64_t floor_ = 0;    // every number <= floor_ is released or given up
     std::uint64_t highest_ = 0;  // highest number accepted
-    std::map<std::uint64_t, std::optional<Message>> held_;  // accepted, waiting for a gap
+    // Only a window with a gap needs these; most windows never have one, and a node keeps a
+    // window per peer, so they live apart and exist only while needed.
+    struct Gaps {
+        std::map<std::uint64_t, std::optional<Message>> held;  // accepted, waiting for a gap
+        std::map<std::uint64_t, Micros> missing;                // gap -> next request time
+    };
+    Gaps& gaps();
+    void drop_gaps_if_empty();
+
     std::vector<Message> ready_;  // accepted in order with no gap: deliverable at once
-    std::map<std::uint64_t, Micros> missing_;                // gap -> next request time
+    std::unique_ptr<Gaps> gaps_;
     std::size_t given_up_ = 0;
 };
 

@@ -1,21 +1,26 @@
 #include "core/send_history.hpp"
 
+#include "msg/netstring_codec.hpp"
+
 namespace hb::core {
 
 void SendHistory::record(std::uint64_t seq, Message msg) {
     // Sequence numbers are consecutive for one generation; anything else starts over.
     if (!entries_.empty() && seq != entries_.back().seq + 1) entries_.clear();
-    entries_.push_back(Entry{seq, std::move(msg)});
+    auto encoded = encode_netstring(msg);
+    entries_.push_back(Entry{seq, encoded ? std::move(encoded).value() : std::string()});
     if (entries_.size() > kCapacity) entries_.pop_front();
 }
 
-SendHistory::Lookup SendHistory::find(std::uint64_t seq, Micros now, Micros min_interval, const Message** out) {
+SendHistory::Lookup SendHistory::find(std::uint64_t seq, Micros now, Micros min_interval, Message* out) {
     if (entries_.empty() || seq > highest()) return Lookup::not_sent_yet;
     if (seq < lowest()) return Lookup::too_old;
     Entry& e = entries_[seq - lowest()];
     if (e.last_resent >= 0 && now - e.last_resent < min_interval) return Lookup::recently_resent;
+    auto decoded = decode_netstring(e.encoded);
+    if (!decoded) return Lookup::not_sent_yet;  // cannot happen: we encoded it
     e.last_resent = now;
-    *out = &e.msg;
+    *out = std::move(decoded->message);
     return Lookup::found;
 }
 
