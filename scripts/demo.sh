@@ -48,8 +48,7 @@ cat "$work/n1.log"
 
 step "kill -9 n3: n1 and n2 see it dead (deadtime 500 ms, keepalive 100 ms)"
 killed=$(now_ms)
-kill -9 "${pids[2]}"
-wait "${pids[2]}" 2>/dev/null || true  # reaped quietly: no "Killed" line from the shell
+{ kill -9 "${pids[2]}"; wait "${pids[2]}"; } 2>/dev/null || true  # reaped quietly: no "Killed" line
 wait_line n1 "node n3: is dead"
 wait_line n2 "node n3: is dead"
 grep -h "n3" "$work/n1.log" "$work/n2.log" | grep -E "dead"
