@@ -178,6 +178,9 @@ struct Mistake {
     std::string fix;
 };
 
+// Short names in test listings: the error the case expects.
+void PrintTo(const Mistake& m, std::ostream* os) { *os << '"' << m.expected << '"'; }
+
 class HaCfMistakes : public ::testing::TestWithParam<Mistake> {};
 
 TEST_P(HaCfMistakes, NameTheLineAndTheFix) {
@@ -212,7 +215,8 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"node a b\nucast eth0 10.0.0.2\nbind nowhere\n", "ha.cf:3: error: bind", "127.0.0.2"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nmsgfmt xml\n", "ha.cf:3: error: msgfmt", "netstring"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrealtime perhaps\n", "ha.cf:3: error: realtime", "on/off"},
-        Mistake{"node a b\nucast eth0 10.0.0.2\nkeepalive\n", "ha.cf:3: error: keepalive needs a value", "value"}));
+        Mistake{"node a b\nucast eth0 10.0.0.2\nkeepalive\n", "ha.cf:3: error: keepalive needs a value", "value"}),
+    [](const ::testing::TestParamInfo<Mistake>& info) { return "case" + std::to_string(info.index); });
 
 TEST(HaCf, AllErrorsOfAFileAreReported) {
     auto p = parse("node a b\nfoo 1\nbar 2\nucast eth0 10.0.0.2\nkeepalive x\n", "a");
