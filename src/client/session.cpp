@@ -1,0 +1,200 @@
+#include "session.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+namespace hb::client {
+
+namespace {
+constexpr const char* kDefaultSocket = "/var/run/heartbeat/register";
+// Before sign-on tells us the node's name, heartbeat's library sends uname -n, lowercased.
+std::string local_node_guess() {
+    utsname u{};
+    uname(&u);
+    std::string n = u.nodename;
+    for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return n;
+}
+
+bool is_reply(const Message& m) { return m.get("t") == std::optional<std::string_view>("hbapi-resp"); }
+}  // namespace
+
+std::string default_socket_path() {
+    const char* env = std::getenv("HA_API_SOCKET");
+    return env && *env ? env : kDefaultSocket;
+}
+
+Result<std::unique_ptr<Session>> Session::signon(const std::string& path, const std::string& client_id,
+                                                 int timeout_ms) {
+    std::unique_ptr<Session> s(new Session());
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) return make_error("socket path too long: " + path);
+    s->fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->fd_ < 0) return make_error(std::string("socket: ") + std::strerror(errno));
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (connect(s->fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        return make_error("cannot reach the heartbeat daemon at " + path + ": " + std::strerror(errno));
+    }
+    s->pid_ = std::to_string(getpid());
+    s->casual_ = client_id.empty();
+    s->id_ = s->casual_ ? s->pid_ : client_id;
+    Message fields;
+    fields.add("uid", std::to_string(geteuid()));
+    fields.add("gid", std::to_string(getegid()));
+    auto replies = s->request("signon", fields, timeout_ms);
+    if (!replies) return make_error(replies.error());
+    const Message& r = replies->back();
+    if (r.get("result") != std::optional<std::string_view>("OK")) {
+        return make_error("signon refused: " + std::string(r.get("info").value_or("no reason given")));
+    }
+    s->info_.node = std::string(r.get("node").value_or(""));
+    s->info_.deadtime_ms = static_cast<long>(r.get_hex("deadtime").value_or(0));
+    s->info_.keepalive_ms = static_cast<long>(r.get_hex("keepalive").value_or(0));
+    s->info_.logfacility = static_cast<int>(r.get_int("logfacility").value_or(-1));
+    s->info_.version = std::string(r.get("hbversion").value_or(""));
+    return s;
+}
+
+Session::~Session() { signoff(); }
+
+Message Session::header(const std::string& reqtype) const {
+    Message m;
+    m.add("t", "hbapi-req");
+    m.add("reqtype", reqtype);
+    m.add("dest", info_.node.empty() ? local_node_guess() : info_.node);
+    m.add("pid", pid_);
+    m.add("from_id", id_);
+    return m;
+}
+
+Result<bool> Session::write_frame(const Message& msg) {
+    if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
+    auto frame = ipc::encode_frame(msg);
+    if (!frame) return make_error(frame.error());
+    std::string_view rest = *frame;
+    while (!rest.empty()) {
+        ssize_t n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            disconnect();
+            return make_error("the heartbeat daemon went away");
+        }
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+    for (;;) {
+        Message m;
+        std::string error;
+        switch (reader_.next(m, error)) {
+            case ipc::FrameReader::Status::message:
+                return std::optional<Message>(std::move(m));
+            case ipc::FrameReader::Status::error:
+                disconnect();
+                return make_error("bad frame from the daemon: " + error);
+            case ipc::FrameReader::Status::need_more:
+                break;
+        }
+        if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
+        int wait_ms = -1;
+        if (timeout_ms >= 0) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0 && timeout_ms > 0) return std::optional<Message>();
+            wait_ms = static_cast<int>(std::max<long>(0, left.count()));
+        }
+        pollfd p{fd_, POLLIN, 0};
+        int r = poll(&p, 1, wait_ms);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) return std::optional<Message>();
+        char buf[16384];
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n <= 0) {
+            disconnect();
+            return make_error("the heartbeat daemon went away");
+        }
+        reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    }
+}
+
+Result<std::vector<Message>> Session::request(const std::string& reqtype, const Message& fields, int timeout_ms) {
+    Message req = header(reqtype);
+    for (const Field& f : fields.fields()) req.add_field(f);
+    auto written = write_frame(req);
+    if (!written) return make_error(written.error());
+    std::vector<Message> replies;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    // Bounded by the deadline: every turn reads a frame or times out.
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return make_error("no reply to " + reqtype + " in time");
+        auto m = read_frame(static_cast<int>(left.count()));
+        if (!m) return make_error(m.error());
+        if (!*m) continue;
+        if (!is_reply(**m) || (*m)->get("reqtype") != std::optional<std::string_view>(reqtype)) {
+            queued_.push_back(std::move(**m));  // a cluster message that arrived meanwhile
+            continue;
+        }
+        const bool more = (*m)->get("result") == std::optional<std::string_view>("ok/more");
+        replies.push_back(std::move(**m));
+        if (!more) return replies;
+    }
+}
+
+Result<bool> Session::post(const std::string& reqtype, const Message& fields) {
+    Message req = header(reqtype);
+    for (const Field& f : fields.fields()) req.add_field(f);
+    return write_frame(req);
+}
+
+Result<bool> Session::send(const Message& msg) {
+    if (casual_) return make_error("a casual client may not send messages (sign on with a client id)");
+    if (!msg.get("t")) return make_error("a message needs a type (t)");
+    return write_frame(msg);
+}
+
+Result<std::optional<Message>> Session::receive(int timeout_ms) {
+    if (!queued_.empty()) {
+        Message m = std::move(queued_.front());
+        queued_.pop_front();
+        return std::optional<Message>(std::move(m));
+    }
+    for (;;) {
+        auto m = read_frame(timeout_ms);
+        if (!m || !*m) return m;
+        if (!is_reply(**m)) return m;  // a stray reply (to a timed-out request) is skipped
+    }
+}
+
+bool Session::message_ready() {
+    if (!queued_.empty()) return true;
+    auto m = read_frame(0);
+    if (!m || !*m) return false;
+    queued_.push_back(std::move(**m));
+    return true;
+}
+
+void Session::signoff() {
+    if (fd_ < 0) return;
+    (void)post("signoff", Message());
+    disconnect();
+}
+
+void Session::disconnect() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+}  // namespace hb::client

@@ -1,0 +1,75 @@
+// A signed-on connection to a heartbeat daemon's API socket (spec §5): the engine under the C++
+// client API and the C llc_ops shim (the client issue). Speaks heartbeat 3.0.6's IPC, so it works
+// against this project's daemon and against a real heartbeat 3.0.6 daemon alike.
+#pragma once
+
+#include <sys/types.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "ipc/frame.hpp"
+#include "msg/message.hpp"
+
+namespace hb::client {
+
+// $HA_API_SOCKET, else heartbeat's /var/run/heartbeat/register.
+std::string default_socket_path();
+
+struct SignonReply {
+    std::string node;         // our node's name
+    long deadtime_ms = 0;     // sent in hex milliseconds
+    long keepalive_ms = 0;
+    int logfacility = -1;
+    std::string version;
+};
+
+class Session {
+public:
+    // `client_id` empty: a casual client (queries only), identified by its pid.
+    static Result<std::unique_ptr<Session>> signon(const std::string& socket_path, const std::string& client_id,
+                                                   int timeout_ms = 5000);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    const SignonReply& info() const { return info_; }
+    const std::string& client_id() const { return id_; }
+    bool casual() const { return casual_; }
+    bool connected() const { return fd_ >= 0; }
+    int fd() const { return fd_; }
+
+    // One request; every reply up to the final one (results "ok/more" then "OK"/"fail"/"badreq").
+    // Messages that are not replies are queued for receive().
+    Result<std::vector<Message>> request(const std::string& reqtype, const Message& fields, int timeout_ms = 5000);
+    // A request heartbeat answers with nothing (signoff, set_sendqlen).
+    Result<bool> post(const std::string& reqtype, const Message& fields);
+    // A message for the cluster (no dest) or one node (dest set). Named clients only.
+    Result<bool> send(const Message& msg);
+    // The next non-reply message: queued, or read within timeout_ms (0: don't wait, -1: block).
+    Result<std::optional<Message>> receive(int timeout_ms);
+    bool message_ready();
+    void signoff();
+
+private:
+    Session() = default;
+    Message header(const std::string& reqtype) const;
+    Result<bool> write_frame(const Message& msg);
+    // Reads one frame within timeout_ms; nullopt on timeout.
+    Result<std::optional<Message>> read_frame(int timeout_ms);
+    void disconnect();
+
+    int fd_ = -1;
+    std::string id_;
+    std::string pid_;
+    bool casual_ = true;
+    SignonReply info_;
+    ipc::FrameReader reader_;
+    std::deque<Message> queued_;
+};
+
+}  // namespace hb::client

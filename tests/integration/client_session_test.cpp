@@ -1,0 +1,118 @@
+// The client engine (src/client/session) against real daemons: sign-on, queries, cluster and node
+// messages between named clients on two nodes, notifications, and the daemon going away.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+
+#include "loopback_cluster.hpp"
+#include "session.hpp"
+
+namespace hb::test {
+namespace {
+
+using namespace std::chrono_literals;
+using client::Session;
+
+// Tests run in parallel: each gets its own port (the cluster is made in start()).
+class ClientSession : public ::testing::Test {
+protected:
+    void start(int port) {
+        c = std::make_unique<LoopbackCluster>(2, port);
+        LoopbackCluster& c = *this->c;
+        for (int i : {1, 2}) {
+            std::ofstream(c.node_dir(i) + "/ha.cf", std::ios::app) << "apiauth anon uid=root\napiauth demo uid=root\n";
+        }
+        c.start_all();
+        for (int i : {1, 2}) {
+            EXPECT_TRUE(c.wait_for_line(i, "status active", 10s));
+        }
+    }
+    std::string sock(int i) { return c->dir() + "/n" + std::to_string(i) + ".sock"; }
+
+    // The next message of type `t` within the timeout (others are skipped).
+    std::optional<Message> next_of(Session& s, const std::string& t) {
+        for (int i = 0; i < 200; ++i) {
+            auto m = s.receive(50);
+            if (!m.ok()) return std::nullopt;
+            if (*m && (*m)->get("t") == std::optional<std::string_view>(t)) return std::move(**m);
+        }
+        return std::nullopt;
+    }
+
+    std::unique_ptr<LoopbackCluster> c;
+};
+
+TEST_F(ClientSession, CasualClientQueries) {
+    start(17190);
+    auto s = Session::signon(sock(1), "");
+    ASSERT_TRUE(s.ok()) << s.error();
+    EXPECT_EQ((*s)->info().node, "n1");
+    EXPECT_EQ((*s)->info().deadtime_ms, 500);
+    EXPECT_EQ((*s)->info().keepalive_ms, 100);
+    auto nodes = (*s)->request("nodelist", Message());
+    ASSERT_TRUE(nodes.ok());
+    ASSERT_EQ(nodes->size(), 2u);
+    EXPECT_EQ(*(*nodes)[1].get("st"), "active");
+    Message q;
+    q.add("pname", "deadtime");
+    auto p = (*s)->request("getparm", q);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(*p->back().get("pvalue"), "500ms");
+    Message data;
+    data.add("t", "hello");
+    EXPECT_FALSE((*s)->send(data).ok());  // casual clients only query
+}
+
+TEST_F(ClientSession, NamedClientsExchangeClusterAndNodeMessages) {
+    start(17200);
+    auto a = Session::signon(sock(1), "demo");
+    auto b = Session::signon(sock(2), "demo");
+    ASSERT_TRUE(a.ok()) << a.error();
+    ASSERT_TRUE(b.ok()) << b.error();
+    Message hello;
+    hello.add("t", "demo-hello");
+    hello.add("payload", "from n1");
+    ASSERT_TRUE((*a)->send(hello).ok());
+    auto got = next_of(**b, "demo-hello");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got->get("payload"), "from n1");
+    EXPECT_EQ(*got->get("src"), "n1");
+    EXPECT_EQ(*got->get("from_id"), "demo");
+    EXPECT_TRUE(next_of(**a, "demo-hello"));  // a cluster message reaches its sender's namesakes too
+
+    Message direct;
+    direct.add("t", "demo-direct");
+    direct.add("dest", "n1");
+    ASSERT_TRUE((*b)->send(direct).ok());
+    auto d = next_of(**a, "demo-direct");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(*d->get("src"), "n2");
+}
+
+TEST_F(ClientSession, NodeDeathIsNotifiedAndTheDaemonsDisappearanceReported) {
+    start(17210);
+    auto a = Session::signon(sock(1), "demo");
+    ASSERT_TRUE(a.ok()) << a.error();
+    c->signal(2, SIGKILL);
+    bool dead = false;
+    for (int i = 0; i < 100 && !dead; ++i) {
+        auto st = next_of(**a, "status");
+        dead = st && st->get("src") == std::optional<std::string_view>("n2") &&
+               st->get("st") == std::optional<std::string_view>("dead");
+    }
+    EXPECT_TRUE(dead);
+    c->signal(1, SIGKILL);
+    c->wait_exit(1, 5s);
+    // What was queued is still handed out; then the end of the connection is reported.
+    bool reported = false;
+    for (int i = 0; i < 100 && !reported; ++i) reported = !(*a)->receive(2000).ok();
+    EXPECT_TRUE(reported);
+    EXPECT_FALSE((*a)->connected());
+}
+
+}  // namespace
+}  // namespace hb::test
