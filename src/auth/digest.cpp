@@ -7,20 +7,11 @@
 #include <array>
 #include <cstdio>
 
+#include "msg/dump.hpp"
+
 namespace hb::auth {
 
 namespace {
-
-std::string to_hex(const unsigned char* bytes, std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kDigits[bytes[i] >> 4];
-        out += kDigits[bytes[i] & 15];
-    }
-    return out;
-}
 
 std::string hmac_hex(const EVP_MD* md, std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -29,7 +20,7 @@ std::string hmac_hex(const EVP_MD* md, std::string_view key, std::string_view da
               data.size(), out, &len)) {
         return {};
     }
-    return to_hex(out, len);
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
 constexpr std::array<unsigned char, 256> make_bit_reverse_table() {

@@ -162,12 +162,12 @@ int edit(ha_msg* m, Edit&& e) {
 }
 
 
-char* malloc_copy(std::string_view bytes, bool nul) {
-    char* out = static_cast<char*>(std::malloc(bytes.size() + (nul ? 1 : 0) + 1));
+// A malloc'ed copy with a NUL after it (C callers free() it; text is then a C string).
+char* malloc_copy(std::string_view bytes) {
+    char* out = static_cast<char*>(std::malloc(bytes.size() + 1));
     if (!out) return nullptr;
     std::memcpy(out, bytes.data(), bytes.size());
     out[bytes.size()] = '\0';
-    if (nul) out[bytes.size() + 1] = '\0';
     return out;
 }
 
@@ -363,7 +363,7 @@ char* msg2string(const ha_msg* m) {
     View* v = view_of(m);
     if (!v) return nullptr;
     auto text = hb::encode_text(*v->msg);
-    return text ? malloc_copy(*text, false) : nullptr;
+    return text ? malloc_copy(*text) : nullptr;
 }
 
 ha_msg* string2msg(const char* s, size_t length) {
@@ -378,7 +378,7 @@ char* msg2wirefmt(ha_msg* m, size_t* len) {
     auto bytes = hb::encode_netstring(*v->msg);
     if (!bytes) return nullptr;
     *len = bytes->size();
-    return malloc_copy(*bytes, false);
+    return malloc_copy(*bytes);
 }
 
 char* msg2wirefmt_noac(ha_msg* m, size_t* len) {
@@ -389,7 +389,7 @@ char* msg2wirefmt_noac(ha_msg* m, size_t* len) {
     if (!bytes) return nullptr;
     // The text form travels with its NUL, and heartbeat counts it.
     *len = bytes->size() + (format == hb::WireFormat::text ? 1 : 0);
-    return malloc_copy(*bytes, false);
+    return malloc_copy(*bytes);
 }
 
 ha_msg* wirefmt2msg(const char* s, size_t length, int) {

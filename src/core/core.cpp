@@ -1,7 +1,6 @@
 #include "core/core.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <deque>
 #include <random>
 #include <unordered_set>
@@ -19,14 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxResendPerRequest = 50;  // heartbeat's cap per NS_rexmit
 constexpr int kLeaveCopies = 3;                   // shutdone goes out this often: it is not repaired
-
-std::optional<std::uint64_t> parse_dec(std::optional<std::string_view> text) {
-    if (!text || text->empty()) return std::nullopt;
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v, 10);
-    if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
-    return v;
-}
 
 NodeStatus parse_status(std::string_view st) {
     if (st == "init") return NodeStatus::init;
@@ -373,14 +364,14 @@ struct Core::State {
     }
 
     void on_rexmit_request(Peer& p, const Message& msg, Micros now) {
-        auto first = parse_dec(msg.get("firstseq"));
-        auto last = parse_dec(msg.get("lastseq"));
-        if (!first || !last || *first == 0 || *last < *first) {
+        auto first = msg.get_int("firstseq");  // decimal here, unlike heartbeat's other numbers
+        auto last = msg.get_int("lastseq");
+        if (!first || !last || *first <= 0 || *last < *first) {
             ++counters.dropped_malformed;
             return;
         }
-        const std::uint64_t end = std::min(*last, *first + kMaxResendPerRequest - 1);
-        for (std::uint64_t seq = *first; seq <= end; ++seq) {
+        const auto end = std::min(static_cast<std::uint64_t>(*last), static_cast<std::uint64_t>(*first) + kMaxResendPerRequest - 1);
+        for (auto seq = static_cast<std::uint64_t>(*first); seq <= end; ++seq) {
             if (seq <= p.acked_by_it) continue;
             Message stored;
             // heartbeat refuses a resend within max_rexmit_delay - 10 ms of the last one; half of

@@ -1,7 +1,6 @@
 #include "daemon/runtime.hpp"
 
 #include <signal.h>
-#include <syslog.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,7 +8,6 @@
 #include "auth/packet.hpp"
 #include "daemon/process.hpp"
 #include "io/clock.hpp"
-#include "msg/dump.hpp"
 
 namespace hb::daemon {
 

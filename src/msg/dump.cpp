@@ -19,9 +19,7 @@ std::string escape_bytes(std::string_view bytes) {
     return out;
 }
 
-namespace {
-
-std::string hex(std::string_view bytes) {
+std::string hex_encode(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
     for (unsigned char c : bytes) {
@@ -30,6 +28,8 @@ std::string hex(std::string_view bytes) {
     }
     return out;
 }
+
+namespace {
 
 void dump_into(const Message& msg, int indent, std::vector<std::string>& lines) {
     const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
@@ -43,7 +43,7 @@ void dump_into(const Message& msg, int indent, std::vector<std::string>& lines) 
                 break;
             case FieldType::binary:
             case FieldType::compress:
-                line += hex(f.bytes) + " (" + std::to_string(f.bytes.size()) + " bytes)";
+                line += hex_encode(f.bytes) + " (" + std::to_string(f.bytes.size()) + " bytes)";
                 break;
             case FieldType::list:
                 line += '[';

@@ -15,4 +15,7 @@ std::string dump(const Message& msg);
 // Printable bytes as they are, others as \xNN: for logging untrusted values on one line.
 std::string escape_bytes(std::string_view bytes);
 
+// Lowercase hex, two digits a byte (binary fields in dumps, digests in signatures).
+std::string hex_encode(std::string_view bytes);
+
 }  // namespace hb
