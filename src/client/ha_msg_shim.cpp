@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "client/ha_msg_bridge.hpp"
 #include "msg/dump.hpp"
 #include "msg/netstring_codec.hpp"
 #include "msg/text_codec.hpp"
@@ -182,6 +183,17 @@ std::string as_heartbeat_string(std::string_view value) {
 }
 
 }  // namespace
+
+namespace hb::client {
+
+ha_msg* to_c_message(Message msg) { return wrap(std::move(msg)); }
+
+const Message* from_c_message(const ha_msg* m) {
+    View* v = view_of(m);
+    return v ? v->msg : nullptr;
+}
+
+}  // namespace hb::client
 
 extern "C" {
 

@@ -81,20 +81,40 @@ Result<bool> Session::write_frame(const Message& msg) {
     if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
     auto frame = ipc::encode_frame(msg);
     if (!frame) return make_error(frame.error());
-    std::string_view rest = *frame;
-    while (!rest.empty()) {
-        ssize_t n = ::send(fd_, rest.data(), rest.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            disconnect();
-            return make_error("the heartbeat daemon went away");
+    if (pending_.size() + frame->size() > kMaxPendingBytes) {
+        (void)flush(false);
+        if (pending_.size() + frame->size() > kMaxPendingBytes) {
+            return make_error("send queue full: the heartbeat daemon is not reading");
         }
-        rest.remove_prefix(static_cast<std::size_t>(n));
     }
-    return true;
+    pending_ += *frame;
+    return flush(blocking_);
+}
+
+Result<bool> Session::flush(bool wait) {
+    // Bounded: every turn writes something, or waits for the socket, or fails.
+    while (!pending_.empty()) {
+        ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            pending_.erase(0, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait) return true;
+            pollfd p{fd_, POLLOUT, 0};
+            if (poll(&p, 1, -1) < 0 && errno != EINTR) break;
+            continue;
+        }
+        break;
+    }
+    if (pending_.empty()) return true;
+    disconnect();
+    return make_error("the heartbeat daemon went away");
 }
 
 Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
+    if (!pending_.empty() && fd_ >= 0) (void)flush(false);  // non-blocking sends go out as we read
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
         Message m;
@@ -129,24 +149,33 @@ Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
     }
 }
 
-Result<std::vector<Message>> Session::request(const std::string& reqtype, const Message& fields, int timeout_ms) {
-    Message req = header(reqtype);
-    for (const Field& f : fields.fields()) req.add_field(f);
-    auto written = write_frame(req);
-    if (!written) return make_error(written.error());
-    std::vector<Message> replies;
+Result<std::optional<Message>> Session::await(const std::function<bool(const Message&)>& wanted, int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     // Bounded by the deadline: every turn reads a frame or times out.
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return make_error("no reply to " + reqtype + " in time");
+        if (left.count() <= 0) return std::optional<Message>();
         auto m = read_frame(static_cast<int>(left.count()));
-        if (!m) return make_error(m.error());
+        if (!m) return m;
         if (!*m) continue;
-        if (!is_reply(**m) || (*m)->get("reqtype") != std::optional<std::string_view>(reqtype)) {
-            queued_.push_back(std::move(**m));  // a cluster message that arrived meanwhile
-            continue;
-        }
+        if (wanted(**m)) return m;
+        if (!is_reply(**m)) queued_.push_back(std::move(**m));  // a cluster message that arrived meanwhile
+    }
+}
+
+Result<std::vector<Message>> Session::request(const std::string& reqtype, const Message& fields, int timeout_ms) {
+    auto written = post(reqtype, fields);
+    if (!written) return make_error(written.error());
+    auto is_answer = [&](const Message& m) {
+        return is_reply(m) && m.get("reqtype") == std::optional<std::string_view>(reqtype);
+    };
+    std::vector<Message> replies;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto m = await(is_answer, static_cast<int>(std::max<long>(0, left.count())));
+        if (!m) return make_error(m.error());
+        if (!*m) return make_error("no reply to " + reqtype + " in time");
         const bool more = (*m)->get("result") == std::optional<std::string_view>("ok/more");
         replies.push_back(std::move(**m));
         if (!more) return replies;
@@ -188,6 +217,7 @@ bool Session::message_ready() {
 
 void Session::signoff() {
     if (fd_ < 0) return;
+    blocking_ = true;  // what is pending goes out before we leave
     (void)post("signoff", Message());
     disconnect();
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,12 @@ public:
     Result<bool> post(const std::string& reqtype, const Message& fields);
     // A message for the cluster (no dest) or one node (dest set). Named clients only.
     Result<bool> send(const Message& msg);
+    // The first message `wanted` takes, read within timeout_ms (nullopt: none in time); the
+    // others are queued for receive(), except stray replies to requests that gave up waiting.
+    Result<std::optional<Message>> await(const std::function<bool(const Message&)>& wanted, int timeout_ms);
+    // Blocking (default): a write waits until the daemon takes it. Non-blocking: what the socket
+    // does not take now waits here, bounded, and goes out with later calls.
+    void set_blocking(bool blocking) { blocking_ = blocking; }
     // The next non-reply message: queued, or read within timeout_ms (0: don't wait, -1: block).
     Result<std::optional<Message>> receive(int timeout_ms);
     bool message_ready();
@@ -59,6 +66,8 @@ private:
     Session() = default;
     Message header(const std::string& reqtype) const;
     Result<bool> write_frame(const Message& msg);
+    // Writes what is pending; with `wait`, until all of it is written.
+    Result<bool> flush(bool wait);
     // Reads one frame within timeout_ms; nullopt on timeout.
     Result<std::optional<Message>> read_frame(int timeout_ms);
     void disconnect();
@@ -70,6 +79,9 @@ private:
     SignonReply info_;
     ipc::FrameReader reader_;
     std::deque<Message> queued_;
+    std::string pending_;  // encoded frames the socket has not taken yet
+    bool blocking_ = true;
+    static constexpr std::size_t kMaxPendingBytes = 4 * 1024 * 1024;
 };
 
 }  // namespace hb::client

@@ -47,6 +47,7 @@ struct Core::State {
     bool stopped = false;
     bool comm_up = false;
     bool paused = false;
+    bool promiscuous = false;  // see Core::set_promiscuous
     Micros start_time = 0;
     Micros last_now = 0;  // the latest time we were told, for messages made without one
     Micros next_heartbeat = kNever;
@@ -166,7 +167,10 @@ struct Core::State {
     // A change of a peer's status, as an effect and as the message heartbeat hands its clients:
     // the peer's own status message, or for a death one made up here (spec §4.3).
     void set_status(Peer& p, NodeStatus to, const Message* status_msg = nullptr) {
-        if (p.status == to) return;
+        if (p.status == to) {
+            if (promiscuous && status_msg) emit<Deliver>(*status_msg, Treatment::unchanged_status);
+            return;
+        }
         if (p.status == NodeStatus::dead || to == NodeStatus::dead) ack_level_dirty = true;
         emit<NodeChange>(p.name, p.status, to);
         p.status = to;
@@ -446,10 +450,14 @@ struct Core::State {
         if (p.window.accept(seq, deliverable ? std::optional<Message>(msg) : std::nullopt, first_request) ==
             Accept::duplicate) {
             ++counters.dropped_duplicate;
+            if (promiscuous) emit<Deliver>(msg, Treatment::duplicate);
             return;
         }
         if (seq > prev_highest + 1 && !p.window.missing().empty()) schedule_rexmit(p, first_request);
-        if (!for_us) ++counters.dropped_not_for_us;
+        if (!for_us) {
+            ++counters.dropped_not_for_us;
+            if (promiscuous) emit<Deliver>(msg, Treatment::not_for_us);
+        }
         if (type == "status") status_heard(p, h, msg, seq, now);
         deliver(p.window.release());
         maybe_ack(p, now);
@@ -732,6 +740,7 @@ void Core::count_malformed() {
     ++s_->counters.packets_received;
     ++s_->counters.dropped_malformed;
 }
+void Core::set_promiscuous(bool on) { s_->promiscuous = on; }
 void Core::set_load(std::string load) { s_->load = load.empty() ? "n/a" : std::move(load); }
 Micros Core::next_deadline() const { return s_->stopped ? kNever : s_->timers.next(); }
 NodeStatus Core::local_status() const { return s_->local; }

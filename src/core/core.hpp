@@ -78,6 +78,9 @@ public:
     void count_bad_auth();
     void count_malformed();  // a datagram that did not decode
     void set_load(std::string load);
+    // Also hand clients unchanged heartbeats, duplicates and packets for other nodes (each marked
+    // with its Treatment): on while some local client's filter mode asks for them.
+    void set_promiscuous(bool on);
 
     Micros next_deadline() const;
     NodeStatus local_status() const;

@@ -22,10 +22,21 @@ struct Send {
     std::string to;
 };
 
+// Why a message is handed to clients: heartbeat's filter treatments (spec §5.3). Only `keep`
+// messages are made unless the driver asked for the others (Core::set_promiscuous), for clients
+// whose filter mode asks to see them.
+enum class Treatment {
+    keep,              // for us: client data, status changes, link and client events
+    unchanged_status,  // a heartbeat that changed nothing (heartbeat's NOCHANGE)
+    duplicate,         // a packet seen before (DUPLICATE)
+    not_for_us,        // addressed to another node (DROPIT)
+};
+
 // Hand a message to the local API clients (the driver routes it by `to_id`/filters): client data
 // from any node, our own included, and heartbeat's status/ifstat/clstat notifications.
 struct Deliver {
     Message msg;
+    Treatment treatment = Treatment::keep;
 };
 
 struct NodeChange {

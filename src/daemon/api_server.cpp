@@ -273,7 +273,10 @@ void ApiServer::handle_request(Client& c, const Message& req) {
         auto p = settings_.parameters.find(str(req.get("pname")));
         if (p != settings_.parameters.end()) f.add("pvalue", p->second);
     } else if (reqtype == "getrsc") {
-        f.add("rsc_hold", "none");  // no resource manager runs in this daemon
+        // As heartbeat answers when it does not manage resources itself (pacemaker on).
+        f.add("info", "no resource manager runs in this daemon (haresources is not acted on)");
+        reply(c, reqtype, std::move(f), "badreq");
+        return;
     } else if (reqtype == "getuuid") {
         const std::string q = str(req.get("queryname"));
         if (q == settings_.core.node) {
@@ -310,16 +313,29 @@ void ApiServer::handle_request(Client& c, const Message& req) {
             send_(std::move(q));
             return;
         }
-    } else if (reqtype == "setfilter" || reqtype == "setsignal") {
-        if (reqtype == "setsignal") {
-            auto sig = req.get_int("signal");
-            if (!sig || *sig < 0 || *sig == SIGKILL || *sig == SIGSTOP || *sig >= 32) {
-                f.add("info", "EINVAL");
-                reply(c, reqtype, std::move(f), "badreq");
-                return;
-            }
-            c.signal = static_cast<int>(*sig);
+    } else if (reqtype == "setfilter") {
+        auto mask = req.get_hex("fmask");
+        if (!mask || *mask > kAllTreatments) {
+            f.add("info", "EINVAL");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
         }
+        // Seeing other nodes' traffic is for root or the daemon's own user, as in heartbeat.
+        if ((*mask & ~kKeepIt) != 0 && c.peer_uid != 0 && c.peer_uid != geteuid()) {
+            f.add("info", "EPERM");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        c.filter = static_cast<unsigned>(*mask);
+        update_promiscuous();
+    } else if (reqtype == "setsignal") {
+        auto sig = req.get_int("signal");
+        if (!sig || *sig < 0 || *sig == SIGKILL || *sig == SIGSTOP || *sig >= 32) {
+            f.add("info", "EINVAL");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        c.signal = static_cast<int>(*sig);
     } else if (reqtype == "set_sendqlen") {
         if (auto n = req.get_int("sendqlen"); n && *n > 0 && *n <= 100000) c.queue_limit = static_cast<std::size_t>(*n);
         return;  // no reply, as heartbeat
@@ -403,31 +419,49 @@ void ApiServer::reap() {
         close(c->fd);
         log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + c->closing);
         if (c->signed_on && !c->casual) announce(*c, "leave", c->closing == "signoff" ? "signoff" : "EOF");
+        if (c->filter & ~kKeepIt) update_promiscuous();
     }
 }
 
-void ApiServer::deliver(const Message& msg) {
+// A peer (or we, for a cluster-wide query) asks whether a client of that name is signed on here.
+void ApiServer::answer_cstatus_query(const Message& query) {
+    const std::string cn = str(query.get("cn"));
+    bool online = false;
+    for (const auto& [fd, c] : clients_) online = online || (c->signed_on && c->id == cn);
+    Message r;
+    r.add("t", "respond-cstatus");
+    r.add("dest", *query.get("src"));
+    r.add("result", "OK");
+    r.add("cn", cn);
+    r.add("to_id", str(query.get("from_id")));
+    r.add("cs", online ? "online" : "offline");
+    send_(std::move(r));
+}
+
+void ApiServer::update_promiscuous() {
+    bool wanted = false;
+    for (const auto& [fd, c] : clients_) wanted = wanted || (c->signed_on && c->closing.empty() && (c->filter & ~kKeepIt));
+    if (wanted == promiscuous_) return;
+    promiscuous_ = wanted;
+    if (filter_change_) filter_change_(wanted);
+}
+
+void ApiServer::deliver(const Message& msg, core::Treatment treatment) {
     const auto type = msg.get("t");
-    // A peer asks whether one of our clients is signed on.
-    if (type == std::optional<std::string_view>("query-cstatus") && msg.get("src") &&
-        msg.get("dest") == std::optional<std::string_view>(settings_.core.node)) {
-        const std::string cn = str(msg.get("cn"));
-        bool online = false;
-        for (const auto& [fd, c] : clients_) online = online || (c->signed_on && c->id == cn);
-        Message r;
-        r.add("t", "respond-cstatus");
-        r.add("dest", *msg.get("src"));
-        r.add("result", "OK");
-        r.add("cn", cn);
-        r.add("to_id", str(msg.get("from_id")));
-        r.add("cs", online ? "online" : "offline");
-        send_(std::move(r));
+    // The core only delivers what has no `dest` or is for us, so a query here is ours to answer.
+    if (treatment == core::Treatment::keep && type == std::optional<std::string_view>("query-cstatus") &&
+        msg.get("src") && msg.get("cn")) {
+        answer_cstatus_query(msg);
         return;
     }
+    const unsigned bit = treatment == core::Treatment::keep               ? kKeepIt
+                         : treatment == core::Treatment::unchanged_status ? kNoChange
+                         : treatment == core::Treatment::duplicate        ? kDuplicate
+                                                                          : kDropIt;
     const auto to = msg.get("to_id");
     std::vector<int> targets;
     for (const auto& [fd, c] : clients_) {
-        if (c->signed_on && (!to || c->id == *to)) targets.push_back(fd);
+        if (c->signed_on && (c->filter & bit) && (!to || c->id == *to)) targets.push_back(fd);
     }
     for (int fd : targets) queue(*clients_.at(fd), msg);
     reap();

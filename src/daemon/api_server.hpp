@@ -27,12 +27,18 @@ public:
                                                    const core::Core& core, const Settings& settings, ClusterSend send);
     ~ApiServer();
 
-    // A message the core delivers: routed by `to_id`, or to every client; cluster-level client
-    // status queries are answered here.
-    void deliver(const Message& msg);
+    // A message the core delivers: routed by `to_id`, or to every client whose filter takes its
+    // treatment; cluster-level client status queries are answered here.
+    void deliver(const Message& msg, core::Treatment treatment = core::Treatment::keep);
+    // Told whether some client's filter wants more than the default (the core then makes the
+    // extra deliveries), each time that changes.
+    void on_filter_change(std::function<void(bool)> fn) { filter_change_ = std::move(fn); }
     std::size_t clients() const { return clients_.size(); }
 
     static constexpr std::size_t kDefaultSendQueue = 64;  // heartbeat's default sendq length
+    // heartbeat's filter bits (spec §5.3).
+    static constexpr unsigned kKeepIt = 0x01, kNoChange = 0x02, kDropIt = 0x04, kDuplicate = 0x08,
+                              kAllTreatments = 0x3f;
 
 private:
     struct Client {
@@ -44,6 +50,7 @@ private:
         bool casual = true;
         std::string id;
         int signal = 0;
+        unsigned filter = kKeepIt;  // heartbeat's filter mask (setfilter)
         std::size_t queue_limit = kDefaultSendQueue;
         ipc::FrameReader reader;
         std::string out;           // encoded frames not yet written
@@ -68,6 +75,8 @@ private:
     void drop(int fd, const std::string& why);
     void reap();
     void announce(const Client& c, const char* status, const char* info);
+    void answer_cstatus_query(const Message& query);
+    void update_promiscuous();
 
     io::Reactor& reactor_;
     Logger& log_;
@@ -78,6 +87,8 @@ private:
     std::string path_;
     std::map<int, std::unique_ptr<Client>> clients_;
     std::map<std::string, long> client_generation_;
+    std::function<void(bool)> filter_change_;
+    bool promiscuous_ = false;
 };
 
 }  // namespace hb::daemon

@@ -54,6 +54,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
                                });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
+    rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
     rt->reactor_.on_deadline([rt = rt.get()] {
         const core::Micros now = io::monotonic_now();
         if (now - rt->load_read_at_ >= core::kSeconds) {
@@ -133,7 +134,7 @@ void Runtime::apply(core::Effects effects) {
             log_.log(notice->level, notice->text);
         } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {
             log_.debug("message for local clients: " + std::string(deliver->msg.get("t").value_or("?")), 2);
-            if (api_) api_->deliver(deliver->msg);
+            if (api_) api_->deliver(deliver->msg, deliver->treatment);
         }
     }
     if (leaving_) return;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Two of our daemons joined by two media (two veth pairs in network namespaces): taking one link
 # down makes that link dead while the node stays active; bringing it back makes it up again.
-# Usage: two_links.sh BIN_DIR [ucast|mcast|ucast6|mcast6]. Exit 77 (skipped) where namespaces
-# cannot be made.
+# With LLC_WATCH (tests/integration/llc_watch.c, a C client of libhbclient), a client on b must
+# see the link's death and return through its ifstatus callback while the node stays active.
+# Usage: two_links.sh BIN_DIR [ucast|mcast|ucast6|mcast6] [LLC_WATCH]. Exit 77 (skipped) where
+# namespaces cannot be made.
 set -u
 bin=${1:?usage: two_links.sh BIN_DIR [ucast|mcast|ucast6|mcast6]}
 kind=${2:-ucast}
+watch=${3:-}
 tag=$$
 nsa=hb2l-a-$tag nsb=hb2l-b-$tag
 root=$(mktemp -d /tmp/hb2l-XXXXXX)
@@ -58,6 +61,7 @@ initdead 1000ms
 $(medium_lines "$3")
 logfacility none
 logfile $root/$1.log
+apiauth watch uid=root
 CF
   printf 'auth 1\n1 hmac-sha256 two-links-key\n' >"$root/$1/conf/authkeys"; chmod 600 "$root/$1/conf/authkeys"
   : >"$root/$1/conf/haresources"
@@ -75,16 +79,29 @@ wait_log "$root/b.log" "Status update for node a: status active" 10 || fail "b n
 wait_log "$root/b.log" "Link a:veth0 up." 5 || fail "link veth0 never up"
 wait_log "$root/b.log" "Link a:veth1 up." 5 || fail "link veth1 never up"
 echo "ok: two links up, a active"
+if [ -n "$watch" ]; then
+  HA_API_SOCKET=$root/b.sock ip netns exec "$nsb" "$watch" watch 30 >"$root/watch.out" 2>&1 &
+  wait_log "$root/watch.out" "signed on to b" 5 || fail "llc_watch did not sign on: $(cat "$root/watch.out")"
+fi
 
 ip -n "$nsa" link set veth1 down
 wait_log "$root/b.log" "Link a:veth1 dead." 5 || fail "link veth1 never seen dead"
 sleep 1
 grep -q "node a: is dead" "$root/b.log" && fail "a was declared dead with one link left"
 echo "ok: one link down: that link dead, the node still active"
+if [ -n "$watch" ]; then
+  wait_log "$root/watch.out" "ifstatus a veth1 dead" 5 || fail "no ifstatus callback for the dead link: $(cat "$root/watch.out")"
+  grep -q "nstatus a dead" "$root/watch.out" && fail "a node status callback said a is dead"
+  echo "ok: the client's ifstatus callback saw veth1 dead, no nstatus dead"
+fi
 
 ip -n "$nsa" link set veth1 up
 lines=$(grep -c "Link a:veth1 up." "$root/b.log")
 for _ in $(seq 1 250); do [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] && break; sleep 0.02; done
 [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] || fail "link veth1 never came back"
 echo "ok: the link came back up"
+if [ -n "$watch" ]; then
+  wait_log "$root/watch.out" "ifstatus a veth1 up" 5 || fail "no ifstatus callback for the link's return: $(cat "$root/watch.out")"
+  echo "ok: the client's ifstatus callback saw veth1 up again"
+fi
 echo "two links ($kind): PASS"
