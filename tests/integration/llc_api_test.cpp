@@ -316,6 +316,35 @@ TEST_F(LlcApi, ClientStatusQueriesAndCallbacks) {
     EXPECT_TRUE(pump(a.get(), [&] { return seen.has("client n3 demo online") && seen.has("client n2 demo offline"); }));
 }
 
+// Counts the status messages from `node` that readmsg hands out within `ms`.
+int heartbeats_seen(ll_cluster_t* h, const char* node, int ms) {
+    int n = 0;
+    for (int waited = 0; waited < ms; waited += 10) {
+        while (h->llc_ops->msgready(h)) {
+            Msg m(h->llc_ops->readmsg(h, 0));
+            if (m && ha_msg_value(m.get(), F_TYPE) == std::string("status") &&
+                ha_msg_value(m.get(), F_ORIG) == std::string(node)) {
+                ++n;
+            }
+        }
+        pollfd p{h->llc_ops->inputfd(h), POLLIN, 0};
+        poll(&p, 1, 10);
+    }
+    return n;
+}
+
+TEST_F(LlcApi, FilterModeAllHeartbeatsShowsUnchangedHeartbeats) {
+    start(17340);
+    Handle all = signon(1, "demo");
+    Handle plain = signon(1, nullptr);
+    ASSERT_EQ(all->llc_ops->setfmode(all.get(), LLC_FILTER_ALLHB), HA_OK) << all->llc_ops->errmsg(all.get());
+    EXPECT_GE(heartbeats_seen(all.get(), "n2", 1000), 3);  // keepalive 100 ms: about 10
+    EXPECT_EQ(heartbeats_seen(plain.get(), "n2", 300), 0);  // the default shows changes only
+    ASSERT_EQ(all->llc_ops->setfmode(all.get(), LLC_FILTER_DEFAULT), HA_OK);
+    heartbeats_seen(all.get(), "n2", 100);  // what was queued before the change
+    EXPECT_EQ(heartbeats_seen(all.get(), "n2", 300), 0);
+}
+
 TEST_F(LlcApi, NodeDeathReachesTheCallbackAndTheDaemonsDisappearanceIsReported) {
     start(17330);
     Handle a = signon(1, "demo");
