@@ -30,7 +30,7 @@ asan: deps
 # Each libFuzzer target for FUZZ_SECONDS under ASan+UBSan, from its seed corpus.
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DHB_FUZZ=ON
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_text fuzz_netstring fuzz_config
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_text fuzz_netstring fuzz_config fuzz_ipc
 	scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:

@@ -6,7 +6,7 @@ seconds=${2:-60}
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for target in text:fuzz_text netstring:fuzz_netstring config:fuzz_config; do
+for target in text:fuzz_text netstring:fuzz_netstring config:fuzz_config ipc:fuzz_ipc; do
   corpus=${target%%:*}
   fuzzer=${target##*:}
   mkdir -p "$work/$corpus"
