@@ -350,8 +350,11 @@ void ApiServer::reply(Client& c, const std::string& reqtype, Message fields, con
     Message m;
     m.add("t", "hbapi-resp");
     m.add("reqtype", reqtype);
+    // heartbeat 3.0.6 writes the result first in a sign-on reply and last everywhere else.
+    const bool result_first = reqtype == "signon";
+    if (result_first) m.add("result", result);
     for (const Field& f : fields.fields()) m.add_field(f);
-    m.add("result", result);
+    if (!result_first) m.add("result", result);
     queue(c, m);
 }
 
