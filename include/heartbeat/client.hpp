@@ -130,6 +130,7 @@ public:
 private:
     Cluster();
     Result<Message> ask(std::string_view reqtype, Message fields);
+    Result<std::vector<std::string>> listing(std::string_view reqtype, Message fields, std::string_view field);
     Result<bool> send_with(Message msg, std::string_view dest_field, std::string_view dest, bool binary, bool ordered);
     // The next message from the daemon after ordering, before handlers; nullopt when none in time.
     Result<std::optional<Message>> next(int timeout_ms);

@@ -72,6 +72,18 @@ int Cluster::fd() const { return session_->fd(); }
 
 // ----- queries -------------------------------------------------------------------------------
 
+// A request heartbeat answers with one reply per item ("ok/more" ... "OK"): the items' `field`.
+Result<std::vector<std::string>> Cluster::listing(std::string_view reqtype, Message fields, std::string_view field_name) {
+    auto replies = session_->request(std::string(reqtype), fields);
+    if (!replies) return make_error(replies.error());
+    std::vector<std::string> out;
+    for (const Message& r : *replies) {
+        if (!is(r, "result", "OK") && !is(r, "result", "ok/more")) return refusal(reqtype, r);
+        if (auto v = field(r, field_name)) out.emplace_back(*v);
+    }
+    return out;
+}
+
 Result<Message> Cluster::ask(std::string_view reqtype, Message fields) {
     auto replies = session_->request(std::string(reqtype), fields);
     if (!replies) return make_error(replies.error());
@@ -80,16 +92,7 @@ Result<Message> Cluster::ask(std::string_view reqtype, Message fields) {
     return std::move(last);
 }
 
-Result<std::vector<std::string>> Cluster::nodes() {
-    auto replies = session_->request("nodelist", Message());
-    if (!replies) return make_error(replies.error());
-    std::vector<std::string> out;
-    for (const Message& r : *replies) {
-        if (!is(r, "result", "OK") && !is(r, "result", "ok/more")) return refusal("nodelist", r);
-        if (auto n = field(r, "node")) out.emplace_back(*n);
-    }
-    return out;
-}
+Result<std::vector<std::string>> Cluster::nodes() { return listing("nodelist", Message(), "node"); }
 
 Result<std::string> Cluster::node_status(std::string_view node) {
     auto r = ask("nodestatus", with({{"node", node}}));
@@ -122,14 +125,7 @@ Result<int> Cluster::num_nodes() {
 }
 
 Result<std::vector<std::string>> Cluster::links(std::string_view node) {
-    auto replies = session_->request("iflist", with({{"node", node}}));
-    if (!replies) return make_error(replies.error());
-    std::vector<std::string> out;
-    for (const Message& r : *replies) {
-        if (!is(r, "result", "OK") && !is(r, "result", "ok/more")) return refusal("iflist", r);
-        if (auto n = field(r, "ifname")) out.emplace_back(*n);
-    }
-    return out;
+    return listing("iflist", with({{"node", node}}), "ifname");
 }
 
 Result<std::string> Cluster::link_status(std::string_view node, std::string_view link) {

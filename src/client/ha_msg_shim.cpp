@@ -11,11 +11,10 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <unordered_set>
 #include <vector>
 
 #include "client/ha_msg_bridge.hpp"
+#include "client/live_handles.hpp"
 #include "msg/dump.hpp"
 #include "msg/netstring_codec.hpp"
 #include "msg/text_codec.hpp"
@@ -32,28 +31,8 @@ struct Shell {
 };
 
 // Every live handle, so that a stray or freed pointer is refused instead of followed.
-class Registry {
-public:
-    void add(const ha_msg* m) {
-        std::lock_guard lock(mutex_);
-        live_.insert(m);
-    }
-    void remove(const ha_msg* m) {
-        std::lock_guard lock(mutex_);
-        live_.erase(m);
-    }
-    bool contains(const ha_msg* m) {
-        std::lock_guard lock(mutex_);
-        return live_.count(m) != 0;
-    }
-
-private:
-    std::mutex mutex_;
-    std::unordered_set<const ha_msg*> live_;
-};
-
-Registry& registry() {
-    static Registry r;
+hb::client::LiveHandles<ha_msg>& registry() {
+    static hb::client::LiveHandles<ha_msg> r;
     return r;
 }
 

@@ -7,12 +7,11 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "client/ha_msg_bridge.hpp"
+#include "client/live_handles.hpp"
 #include "heartbeat/client.hpp"
 
 namespace {
@@ -39,28 +38,9 @@ struct Handle {
     std::string node_status, node_site, node_type, if_status, client_status, resources;
 };
 
-class Registry {
-public:
-    void add(const ll_cluster_t* h) {
-        std::lock_guard lock(mutex_);
-        live_.insert(h);
-    }
-    void remove(const ll_cluster_t* h) {
-        std::lock_guard lock(mutex_);
-        live_.erase(h);
-    }
-    bool contains(const ll_cluster_t* h) {
-        std::lock_guard lock(mutex_);
-        return live_.count(h) != 0;
-    }
-
-private:
-    std::mutex mutex_;
-    std::unordered_set<const ll_cluster_t*> live_;
-};
-
-Registry& registry() {
-    static Registry r;
+// Every live handle, so that a stray or freed pointer is refused instead of followed.
+hb::client::LiveHandles<ll_cluster_t>& registry() {
+    static hb::client::LiveHandles<ll_cluster_t> r;
     return r;
 }
 

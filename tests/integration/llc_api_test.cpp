@@ -56,7 +56,7 @@ void on_hello(ha_msg* msg, void* p) {
 }
 
 class LlcApi : public ::testing::Test {
-protected:
+public:
     void start(int port) {
         c = std::make_unique<LoopbackCluster>(3, port);
         for (int i : {1, 2, 3}) {
@@ -83,17 +83,28 @@ protected:
         }
         return done();
     }
-    // The next message of type `t` readmsg hands out within `ms` (others are freed).
-    Msg next_of(ll_cluster_t* h, const std::string& t, int ms = 5000) {
-        for (int waited = 0; waited < ms; waited += 20) {
+    // Hands each message readmsg returns within `ms` to `take` until it returns true; whether it did.
+    template <class Take>
+    static bool read_until(ll_cluster_t* h, int ms, Take take) {
+        for (int waited = 0; waited < ms; waited += 10) {
             while (h->llc_ops->msgready(h)) {
                 Msg m(h->llc_ops->readmsg(h, 0));
-                if (m && ha_msg_value(m.get(), F_TYPE) == t) return m;
+                if (m && take(m)) return true;
             }
             pollfd p{h->llc_ops->inputfd(h), POLLIN, 0};
-            poll(&p, 1, 20);
+            poll(&p, 1, 10);
         }
-        return nullptr;
+        return false;
+    }
+    // The next message of type `t` readmsg hands out within `ms` (others are freed).
+    static Msg next_of(ll_cluster_t* h, const std::string& t, int ms = 5000) {
+        Msg out;
+        read_until(h, ms, [&](Msg& m) {
+            if (ha_msg_value(m.get(), F_TYPE) != t) return false;
+            out = std::move(m);
+            return true;
+        });
+        return out;
     }
     static Msg message(const char* type) {
         Msg m(ha_msg_new(0));
@@ -249,18 +260,12 @@ TEST_F(LlcApi, NamedClientsExchangeMessagesWithCallbacks) {
     Msg marker = message("demo-marker");
     ASSERT_EQ(ops->sendclustermsg(a.get(), marker.get()), HA_OK);
     // d sees the marker, and no demo-uuid (that one was for n2) before it.
-    bool marker_seen = false, uuid_msg_seen = false;
-    for (int waited = 0; waited < 5000 && !marker_seen; waited += 10) {
-        Msg o(ops->readmsg(d.get(), 0));
-        if (!o) {
-            pollfd p{ops->inputfd(d.get()), POLLIN, 0};
-            poll(&p, 1, 10);
-            continue;
-        }
+    bool uuid_msg_seen = false;
+    const bool marker_seen = read_until(d.get(), 5000, [&](Msg& o) {
         const std::string t = ha_msg_value(o.get(), F_TYPE);
-        marker_seen = t == "demo-marker";
         uuid_msg_seen = uuid_msg_seen || t == "demo-uuid";
-    }
+        return t == "demo-marker";
+    });
     EXPECT_TRUE(marker_seen);
     EXPECT_FALSE(uuid_msg_seen);
 
@@ -274,13 +279,7 @@ TEST_F(LlcApi, NamedClientsExchangeMessagesWithCallbacks) {
         ASSERT_EQ(ops->send_ordered_nodemsg(a.get(), on.get(), "n3"), HA_OK);
     }
     int next_cluster = 0, next_node = 0;
-    for (int waited = 0; waited < 5000 && (next_cluster < 50 || next_node < 50); waited += 10) {
-        Msg o(ops->readmsg(d.get(), 0));
-        if (!o) {
-            pollfd p{ops->inputfd(d.get()), POLLIN, 0};
-            poll(&p, 1, 10);
-            continue;
-        }
+    read_until(d.get(), 5000, [&](Msg& o) {
         const std::string t = ha_msg_value(o.get(), F_TYPE);
         int n = -1;
         ha_msg_value_int(o.get(), "n", &n);
@@ -290,7 +289,8 @@ TEST_F(LlcApi, NamedClientsExchangeMessagesWithCallbacks) {
         if (t == "demo-ordered-node") {
             EXPECT_EQ(n, next_node++);
         }
-    }
+        return next_cluster >= 50 && next_node >= 50;
+    });
     EXPECT_EQ(next_cluster, 50);
     EXPECT_EQ(next_node, 50);
     EXPECT_EQ(ops->send_ordered_nodemsg(a.get(), marker.get(), ""), HA_FAIL);
@@ -319,17 +319,10 @@ TEST_F(LlcApi, ClientStatusQueriesAndCallbacks) {
 // Counts the status messages from `node` that readmsg hands out within `ms`.
 int heartbeats_seen(ll_cluster_t* h, const char* node, int ms) {
     int n = 0;
-    for (int waited = 0; waited < ms; waited += 10) {
-        while (h->llc_ops->msgready(h)) {
-            Msg m(h->llc_ops->readmsg(h, 0));
-            if (m && ha_msg_value(m.get(), F_TYPE) == std::string("status") &&
-                ha_msg_value(m.get(), F_ORIG) == std::string(node)) {
-                ++n;
-            }
-        }
-        pollfd p{h->llc_ops->inputfd(h), POLLIN, 0};
-        poll(&p, 1, 10);
-    }
+    LlcApi::read_until(h, ms, [&](Msg& m) {
+        n += ha_msg_value(m.get(), F_TYPE) == std::string("status") && ha_msg_value(m.get(), F_ORIG) == std::string(node);
+        return false;
+    });
     return n;
 }
 
