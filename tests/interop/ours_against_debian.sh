@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Our libhbclient against Debian's real heartbeat 3.0.6 daemon. A 2-node cluster in two network
+# namespaces joined by a veth pair (as mixed_cluster.sh): heartbeat 3.0.6 as node "theirs" in its
+# own mount and UTS namespace (private /etc/ha.d, /run, /var/lib/heartbeat), our daemon as node
+# "ours". Inside heartbeat 3.0.6's namespaces, where /run/heartbeat/register is its socket, a C
+# program of ours (tests/interop/llc_against_debian.c, hb_api.h + ha_msg.h only) linked against
+# our build's libhbclient.so makes a client's calls and checks heartbeat 3.0.6's answers. If our
+# cl_status is built, its output is compared with Debian's cl_status against the same daemon.
+# Usage: ours_against_debian.sh BIN_DIR. Exit 77 (skipped) without heartbeat 3.0.6, namespaces,
+# a C compiler or our libhbclient.
+set -u
+bin=${1:?usage: ours_against_debian.sh BIN_DIR}
+bin=$(cd "$bin" 2>/dev/null && pwd) || { echo "FAIL: no directory $1"; exit 1; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+hb=/usr/libexec/heartbeat/heartbeat
+lib=$(cd "$bin/../lib" 2>/dev/null && pwd)
+[ -x "$hb" ] || { echo "SKIP: Debian's heartbeat 3.0.6 is not installed (apt-get install heartbeat)"; exit 77; }
+getent group haclient >/dev/null || { echo "SKIP: no haclient group (apt-get install heartbeat)"; exit 77; }
+[ -n "$lib" ] && [ -e "$lib/libhbclient.so" ] || { echo "SKIP: no libhbclient.so in $bin/../lib (build target hbclient)"; exit 77; }
+[ -x "$bin/heartbeat" ] || { echo "SKIP: no $bin/heartbeat"; exit 77; }
+cc=$(command -v cc || command -v gcc || command -v clang) || { echo "SKIP: no C compiler"; exit 77; }
+tag=$$
+nsa=hbod-a-$tag nsb=hbod-b-$tag
+root=$(mktemp -d /tmp/hbod-XXXXXX)
+port=$((18500 + tag % 100))
+keepalive=200 deadtime=1000
+t=$root/theirs
+cleanup() {
+  [ -f "$root/ours.pid" ] && kill -9 "$(cat "$root/ours.pid")" 2>/dev/null
+  [ -f "$root/theirs.launcher" ] && kill -9 "$(cat "$root/theirs.launcher")" 2>/dev/null
+  # Every process left in our two namespaces: heartbeat 3.0.6's master and its children, ours.
+  for n in "$nsb" "$nsa"; do
+    for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  done
+  for _ in $(seq 1 50); do
+    [ -z "$(ip netns pids "$nsa" 2>/dev/null)$(ip netns pids "$nsb" 2>/dev/null)" ] && break
+    sleep 0.05
+  done
+  ip netns del "$nsa" 2>/dev/null; ip netns del "$nsb" 2>/dev/null
+  rm -rf "$root"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "--- ours"; tail -n 20 "$root/ours.log" 2>/dev/null
+  echo "--- heartbeat 3.0.6"; tail -n 30 "$t/ha-log" 2>/dev/null
+  exit 1
+}
+# wait_log FILE TEXT SECONDS
+wait_log() {
+  for _ in $(seq 1 $(( $3 * 50 ))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+
+# Our test client, built against our header and library only.
+"$cc" -std=c11 -Wall -Wextra -Werror -I "$top/include/heartbeat" -o "$root/llc_against_debian" \
+  "$top/tests/interop/llc_against_debian.c" -L "$lib" -lhbclient || fail "llc_against_debian.c does not build against our libhbclient"
+
+if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb" 2>/dev/null; then
+  echo "SKIP: cannot create network namespaces here"; exit 77
+fi
+ip link add veth0 netns "$nsa" type veth peer name veth0 netns "$nsb" || { echo "SKIP: no veth"; exit 77; }
+ip -n "$nsa" addr add 10.81.1.1/24 brd + dev veth0
+ip -n "$nsb" addr add 10.81.1.2/24 brd + dev veth0
+for n in "$nsa" "$nsb"; do ip -n "$n" link set lo up; ip -n "$n" link set veth0 up; done
+key="1 sha1 ours-against-debian"
+
+# Ours: node "ours" on 10.81.1.1.
+mkdir -p "$root/ours/conf" "$root/ours/state"
+cat >"$root/ours/conf/ha.cf" <<CF
+node ours theirs
+udpport $port
+keepalive ${keepalive}ms
+deadtime ${deadtime}ms
+warntime $((deadtime / 2))ms
+initdead $((2 * deadtime))ms
+bind 10.81.1.1
+ucast veth0 10.81.1.2
+logfacility none
+logfile $root/ours.log
+CF
+printf 'auth 1\n%s\n' "$key" >"$root/ours/conf/authkeys"; chmod 600 "$root/ours/conf/authkeys"
+: >"$root/ours/conf/haresources"
+
+# Theirs: heartbeat 3.0.6 as node "theirs" on 10.81.1.2.
+mkdir -p "$t/etc" "$t/run/heartbeat/ccm" "$t/run/heartbeat/crm" "$t/run/heartbeat/dopd" "$t/run/crm" "$t/run/lock" "$t/lib"
+cp -a /etc/ha.d/. "$t/etc/"
+chown -R hacluster:haclient "$t/run/heartbeat" "$t/run/crm"; chmod 750 "$t/run/heartbeat"
+cat >"$t/etc/ha.cf" <<CF
+udpport $port
+keepalive ${keepalive}ms
+deadtime ${deadtime}ms
+warntime $((deadtime / 2))ms
+initdead $((2 * deadtime))ms
+logfile $t/ha-log
+auto_failback off
+pacemaker off
+ucast veth0 10.81.1.1
+node theirs
+node ours
+CF
+printf 'auth 1\n%s\n' "$key" >"$t/etc/authkeys"; chmod 600 "$t/etc/authkeys"
+: >"$t/etc/haresources"
+
+ip netns exec "$nsa" "$bin/heartbeat" -f -c "$root/ours/conf" -n ours --state-dir "$root/ours/state" \
+  --pidfile "$root/ours.pid" --socket "$root/ours/register" 2>/dev/null &
+disown
+ip netns exec "$nsb" unshare -m -u bash -c "
+  hostname theirs
+  mount --bind $t/etc /etc/ha.d
+  mount --bind $t/run /run
+  mount --bind $t/lib /var/lib/heartbeat
+  exec setsid $hb </dev/null >>$t/stdout 2>&1" &
+echo $! >"$root/theirs.launcher"
+disown
+wait_log "$t/ha-log" "Status update for node ours: status active" 30 || fail "heartbeat 3.0.6 never saw us active"
+wait_log "$root/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 active"
+for _ in $(seq 1 100); do [ -s "$t/run/heartbeat.pid" ] && break; sleep 0.05; done
+theirs=$(tr -dc 0-9 <"$t/run/heartbeat.pid" 2>/dev/null)
+[ -n "$theirs" ] || fail "no heartbeat 3.0.6 pidfile"
+echo "ok: heartbeat 3.0.6 (pid $theirs) and our daemon see each other active (udpport $port)"
+
+# in_theirs CMD...: in heartbeat 3.0.6's mount, UTS and network namespaces.
+in_theirs() { nsenter -t "$theirs" -m -u -n "$@"; }
+
+# Our library's calls, as the named client "ping" (apiauth: ping gid=haclient).
+in_theirs setpriv --regid haclient --clear-groups env LD_LIBRARY_PATH="$lib" \
+  timeout 60 "$root/llc_against_debian" theirs ours veth0 "${keepalive}ms" "${deadtime}ms" "$keepalive" "$deadtime" \
+  >"$root/llc.out" 2>&1
+rc=$?
+sed 's/^/  /' "$root/llc.out"
+[ $rc = 0 ] || fail "our libhbclient against heartbeat 3.0.6 (rc $rc)"
+echo "ok: our libhbclient against heartbeat 3.0.6: $(grep -c '^ok:' "$root/llc.out") checks"
+
+# Our cl_status beside Debian's, against the same heartbeat 3.0.6 (ours is not setgid: given
+# egid haclient, as Debian's has from its setgid bit).
+if [ -x "$bin/cl_status" ]; then
+  differ=0
+  for args in "hbstatus" "listnodes" "nodestatus ours" "nodestatus theirs" "nodestatus nosuch" \
+              "listhblinks ours" "hblinkstatus ours veth0" "nodetype ours" "hbparameter -p keepalive" \
+              "hbparameter -p deadtime" "clientstatus theirs nobody"; do
+    # shellcheck disable=SC2086
+    want=$(in_theirs timeout 20 /usr/bin/cl_status $args 2>&1); want_rc=$?
+    # shellcheck disable=SC2086
+    got=$(in_theirs setpriv --regid haclient --clear-groups env LD_LIBRARY_PATH="$lib" timeout 20 "$bin/cl_status" $args 2>&1)
+    got_rc=$?
+    if [ "$got" = "$want" ] && [ "$got_rc" = "$want_rc" ]; then
+      echo "ok: cl_status $args -> $(echo "$got" | tr '\n\t' ' ')(rc $got_rc), as Debian's"
+    else
+      echo "FAIL: cl_status $args: ours '$got' rc $got_rc, Debian's '$want' rc $want_rc"
+      differ=1
+    fi
+  done
+  [ $differ = 0 ] || fail "our cl_status differs from Debian's against heartbeat 3.0.6"
+else
+  echo "note: no $bin/cl_status: the cl_status comparison was not made"
+fi
+kill -0 "$theirs" 2>/dev/null || fail "heartbeat 3.0.6 died"
+echo "our libhbclient against Debian's heartbeat 3.0.6: PASS"
