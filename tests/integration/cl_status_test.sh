@@ -36,7 +36,7 @@ for i in 1 2 3; do
     --socket "$work/n$i.sock" 2>"$work/n$i.log" &
   pids+=($!)
 done
-n1_pid=${pids[0]} n3_pid=${pids[2]}
+n1_pid=${pids[0]} n2_pid=${pids[1]} n3_pid=${pids[2]}
 export HA_API_SOCKET=$work/n1.sock
 
 # Debian's cl_status only talks to /run/heartbeat/register: there, in a mount namespace of its own,
@@ -257,10 +257,16 @@ check 'online\n' 0 clientstatus -m n2 probe 2000  # -m changes nothing here, as 
 check 'offline\n' 1 clientstatus n1 probe  # local: the probe is on n2
 check 'offline\n' 1 clientstatus n2 nobody
 check 'offline\n' 1 clientstatus nosuch probe
-check '' 13 clientstatus n2 probe 0  # no time to wait: no answer
+check '' 11 clientstatus n2
+# A peer that does not answer: n2 frozen for a moment, well within n1's deadtime (500 ms), so n1
+# still asks it. (Without the freeze, timeout 0 races n2's answer, for Debian's as for ours.)
+kill -STOP "$n2_pid"
+check '' 13 clientstatus n2 probe 0
 err "Cannot get heartbeat client probe's status"
 check '' 13 clientstatus n2 probe junk  # atoi: 0
-check '' 11 clientstatus n2
+json 13 '"error" in d and "reason" in d' clientstatus n2 probe 0
+kill -CONT "$n2_pid"
+wait_for active nodestatus n2 && wait_for up hblinkstatus n2 lo
 
 echo "--- rscstatus"
 # This daemon runs no resource manager: whatever it answers, both say the same.
@@ -344,7 +350,6 @@ json 0 'd == {"node": "n2", "link": "lo", "status": "up"}' hblinkstatus n2 lo
 json 1 'd == {"node": "n1", "link": "lo", "status": "dead"}' hblinkstatus n1 lo
 json 0 'd == {"node": "n2", "client": "probe", "status": "online"}' clientstatus n2 probe
 json 1 'd == {"node": "n1", "client": "probe", "status": "offline"}' clientstatus n1 probe
-json 13 '"error" in d' clientstatus n2 probe 0
 json 0 'd == {"parameter": "keepalive", "value": "100ms"}' hbparameter -p keepalive
 json 1 '"error" in d' hbparameter -p nosuch
 json 0 'd["node"] == "n1" and d["deadtime_ms"] == 500 and d["keepalive_ms"] == 100' test
