@@ -192,8 +192,11 @@ void check_replies(FrameReader& reader, std::string_view bytes, std::vector<Mess
                 fail("the server sent a frame that does not decode", error);
             case FrameReader::Status::message:
                 if (!m.get("t")) fail("the server sent a message without t");
-                if (m.get("t") == std::optional<std::string_view>("hbapi-resp") && !m.get("reqtype")) {
-                    fail("a reply without reqtype");
+                // The server's own replies carry reqtype and result. (A named client's message
+                // for the cluster, tagged with from_id, may have any type, this one included.)
+                if (m.get("t") == std::optional<std::string_view>("hbapi-resp") && !m.get("from_id") &&
+                    (!m.get("reqtype") || !m.get("result"))) {
+                    fail("a reply without reqtype or result");
                 }
                 if (out) out->push_back(m);
                 break;
