@@ -86,7 +86,8 @@ struct Core::State {
     // misreading a temporary variant.
     template <class T, class... Args>
     void emit(Args&&... args) {
-        out.emplace_back(std::in_place_type<T>, std::forward<Args>(args)...);
+        // Braces, not parentheses: clang 14 (the fuzz build) lacks parenthesised aggregate init.
+        out.emplace_back(std::in_place_type<T>, T{std::forward<Args>(args)...});
     }
 
     // ----- time and stamps -------------------------------------------------------------------

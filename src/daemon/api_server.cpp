@@ -79,7 +79,9 @@ void ApiServer::accept_clients() {
 }
 
 void ApiServer::on_readable(int fd) {
+    ++busy_;
     on_readable_client(fd);
+    --busy_;
     reap();
 }
 
@@ -411,19 +413,30 @@ void ApiServer::drop(int fd, const std::string& why) {
 }
 
 void ApiServer::reap() {
-    for (auto it = clients_.begin(); it != clients_.end();) {
-        if (it->second->closing.empty()) {
-            ++it;
-            continue;
+    // Not while a handler holds a client (a client's own message can come back through
+    // deliver()), and not inside itself (a leave announcement comes back through deliver() too).
+    if (busy_ > 0 || reaping_) return;
+    reaping_ = true;
+    // An announcement may drop clients (their queues overflow): rounds until none is closing;
+    // each round closes at least one, so there are at most as many rounds as clients.
+    for (bool closed = true; closed;) {
+        closed = false;
+        for (auto it = clients_.begin(); it != clients_.end();) {
+            if (it->second->closing.empty()) {
+                ++it;
+                continue;
+            }
+            std::unique_ptr<Client> c = std::move(it->second);
+            it = clients_.erase(it);
+            closed = true;
+            reactor_.remove(c->fd);
+            close(c->fd);
+            log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + c->closing);
+            if (c->signed_on && !c->casual) announce(*c, "leave", c->closing == "signoff" ? "signoff" : "EOF");
+            if (c->filter & ~kKeepIt) update_promiscuous();
         }
-        std::unique_ptr<Client> c = std::move(it->second);
-        it = clients_.erase(it);
-        reactor_.remove(c->fd);
-        close(c->fd);
-        log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + c->closing);
-        if (c->signed_on && !c->casual) announce(*c, "leave", c->closing == "signoff" ? "signoff" : "EOF");
-        if (c->filter & ~kKeepIt) update_promiscuous();
     }
+    reaping_ = false;
 }
 
 // A peer (or we, for a cluster-wide query) asks whether a client of that name is signed on here.

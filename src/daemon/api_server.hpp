@@ -89,6 +89,8 @@ private:
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
     bool promiscuous_ = false;
+    int busy_ = 0;          // > 0 while a handler runs: clients are reaped after it
+    bool reaping_ = false;
 };
 
 }  // namespace hb::daemon
