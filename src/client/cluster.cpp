@@ -7,12 +7,11 @@
 
 #include "client/order_queue.hpp"
 #include "client/session.hpp"
+#include "ipc/filter.hpp"
 
 namespace hb {
 
 namespace {
-
-std::optional<std::string_view> field(const Message& m, std::string_view name) { return m.get(name); }
 
 bool is(const Message& m, std::string_view name, std::string_view value) {
     return m.get(name) == std::optional<std::string_view>(value);
@@ -29,13 +28,9 @@ Message with(std::initializer_list<std::pair<std::string_view, std::string_view>
 // What the daemon said when it refused a request.
 Error refusal(std::string_view reqtype, const Message& reply) {
     std::string why = "the daemon refused " + std::string(reqtype) + " (" + text(reply, "result") + ")";
-    if (auto info = field(reply, "info")) why += ": " + std::string(*info);
+    if (auto info = reply.get("info")) why += ": " + std::string(*info);
     return make_error(why);
 }
-
-// heartbeat's filter bits (spec §5.3) for each mode.
-constexpr unsigned kKeepIt = 0x01, kNoChange = 0x02, kDropIt = 0x04, kDuplicate = 0x08, kApiCall = 0x10,
-                   kProtocol = 0x20;
 
 long remaining_ms(std::chrono::steady_clock::time_point deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -79,7 +74,7 @@ Result<std::vector<std::string>> Cluster::listing(std::string_view reqtype, Mess
     std::vector<std::string> out;
     for (const Message& r : *replies) {
         if (!is(r, "result", "OK") && !is(r, "result", "ok/more")) return refusal(reqtype, r);
-        if (auto v = field(r, field_name)) out.emplace_back(*v);
+        if (auto v = r.get(field_name)) out.emplace_back(*v);
     }
     return out;
 }
@@ -146,7 +141,7 @@ Result<std::string> Cluster::client_status(std::string_view node, std::string_vi
         timeout_ms < 0 ? 0 : timeout_ms);
     if (!answer) return make_error(answer.error());
     if (!*answer) return make_error("no answer about client " + std::string(cn) + " on " + std::string(node) + " in time");
-    if (!is(**answer, "result", "OK") || !field(**answer, "cs")) return refusal("clientstatus", **answer);
+    if (!is(**answer, "result", "OK") || !(*answer)->get("cs")) return refusal("clientstatus", **answer);
     return text(**answer, "cs");
 }
 
@@ -171,7 +166,7 @@ Result<std::string> Cluster::name_of(std::string_view uuid) {
     q.add_binary("queryuuid", uuid);
     auto r = ask("getnodename", std::move(q));
     if (!r) return make_error(r.error());
-    auto name = field(*r, "queryname");
+    auto name = r->get("queryname");
     if (!name) return make_error("no node known with that UUID");
     return std::string(*name);
 }
@@ -179,7 +174,7 @@ Result<std::string> Cluster::name_of(std::string_view uuid) {
 Result<std::optional<std::string>> Cluster::parameter(std::string_view name) {
     auto r = ask("getparm", with({{"pname", name}}));
     if (!r) return make_error(r.error());
-    auto v = field(*r, "pvalue");
+    auto v = r->get("pvalue");
     return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
@@ -320,12 +315,13 @@ Result<bool> Cluster::dispatch(int timeout_ms) {
 }
 
 Result<bool> Cluster::set_filter_mode(FilterMode mode) {
+    using namespace ipc;  // the filter bits
     unsigned mask = kKeepIt;
     switch (mode) {
         case FilterMode::standard: mask = kKeepIt; break;
         case FilterMode::promiscuous: mask = kKeepIt | kDuplicate | kDropIt; break;
         case FilterMode::all_heartbeats: mask = kKeepIt | kDuplicate | kDropIt | kNoChange; break;
-        case FilterMode::raw: mask = kKeepIt | kNoChange | kDropIt | kDuplicate | kApiCall | kProtocol; break;
+        case FilterMode::raw: mask = kAllTreatments; break;
         default: return make_error("unknown filter mode");
     }
     char hex[16];

@@ -156,11 +156,9 @@ bool ApiServer::signon(Client& c, const Message& req, std::string& why) {
         return false;
     }
     const bool casual = id == pid;
-    for (const auto& [fd, other] : clients_) {
-        if (other->signed_on && other->id == id) {
-            why = "duplicate add request";
-            return false;
-        }
+    if (signed_on(id)) {
+        why = "duplicate add request";
+        return false;
     }
     const config::ApiAuth* rule = nullptr;
     const std::string key = casual ? "anon" : id;
@@ -298,10 +296,8 @@ void ApiServer::handle_request(Client& c, const Message& req) {
     } else if (reqtype == "clientstatus") {
         const std::string cn = str(req.get("cn"));
         if (self) {
-            bool online = false;
-            for (const auto& [fd, other] : clients_) online = online || (other->signed_on && other->id == cn);
             f.add("subt", "respond-cstatus");
-            f.add("cs", online ? "online" : "offline");
+            f.add("cs", signed_on(cn) ? "online" : "offline");
         } else if (!known || view->status != core::NodeStatus::active) {
             f.add("subt", "respond-cstatus");
             f.add("cs", "offline");
@@ -317,13 +313,13 @@ void ApiServer::handle_request(Client& c, const Message& req) {
         }
     } else if (reqtype == "setfilter") {
         auto mask = req.get_hex("fmask");
-        if (!mask || *mask > kAllTreatments) {
+        if (!mask || *mask > ipc::kAllTreatments) {
             f.add("info", "EINVAL");
             reply(c, reqtype, std::move(f), "badreq");
             return;
         }
         // Seeing other nodes' traffic is for root or the daemon's own user, as in heartbeat.
-        if ((*mask & ~kKeepIt) != 0 && c.peer_uid != 0 && c.peer_uid != geteuid()) {
+        if ((*mask & ~ipc::kKeepIt) != 0 && c.peer_uid != 0 && c.peer_uid != geteuid()) {
             f.add("info", "EPERM");
             reply(c, reqtype, std::move(f), "badreq");
             return;
@@ -433,7 +429,7 @@ void ApiServer::reap() {
             close(c->fd);
             log_.debug("API: client " + (c->id.empty() ? std::to_string(c->peer_pid) : c->id) + " gone: " + c->closing);
             if (c->signed_on && !c->casual) announce(*c, "leave", c->closing == "signoff" ? "signoff" : "EOF");
-            if (c->filter & ~kKeepIt) update_promiscuous();
+            if (c->filter & ~ipc::kKeepIt) update_promiscuous();
         }
     }
     reaping_ = false;
@@ -442,21 +438,23 @@ void ApiServer::reap() {
 // A peer (or we, for a cluster-wide query) asks whether a client of that name is signed on here.
 void ApiServer::answer_cstatus_query(const Message& query) {
     const std::string cn = str(query.get("cn"));
-    bool online = false;
-    for (const auto& [fd, c] : clients_) online = online || (c->signed_on && c->id == cn);
     Message r;
     r.add("t", "respond-cstatus");
     r.add("dest", *query.get("src"));
     r.add("result", "OK");
     r.add("cn", cn);
     r.add("to_id", str(query.get("from_id")));
-    r.add("cs", online ? "online" : "offline");
+    r.add("cs", signed_on(cn) ? "online" : "offline");
     send_(std::move(r));
+}
+
+bool ApiServer::signed_on(std::string_view id) const {
+    return std::any_of(clients_.begin(), clients_.end(), [&](const auto& e) { return e.second->signed_on && e.second->id == id; });
 }
 
 void ApiServer::update_promiscuous() {
     bool wanted = false;
-    for (const auto& [fd, c] : clients_) wanted = wanted || (c->signed_on && c->closing.empty() && (c->filter & ~kKeepIt));
+    for (const auto& [fd, c] : clients_) wanted = wanted || (c->signed_on && c->closing.empty() && (c->filter & ~ipc::kKeepIt));
     if (wanted == promiscuous_) return;
     promiscuous_ = wanted;
     if (filter_change_) filter_change_(wanted);
@@ -470,10 +468,10 @@ void ApiServer::deliver(const Message& msg, core::Treatment treatment) {
         answer_cstatus_query(msg);
         return;
     }
-    const unsigned bit = treatment == core::Treatment::keep               ? kKeepIt
-                         : treatment == core::Treatment::unchanged_status ? kNoChange
-                         : treatment == core::Treatment::duplicate        ? kDuplicate
-                                                                          : kDropIt;
+    const unsigned bit = treatment == core::Treatment::keep               ? ipc::kKeepIt
+                         : treatment == core::Treatment::unchanged_status ? ipc::kNoChange
+                         : treatment == core::Treatment::duplicate        ? ipc::kDuplicate
+                                                                          : ipc::kDropIt;
     const auto to = msg.get("to_id");
     std::vector<int> targets;
     for (const auto& [fd, c] : clients_) {

@@ -14,6 +14,7 @@
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
+#include "ipc/filter.hpp"
 #include "ipc/frame.hpp"
 
 namespace hb::daemon {
@@ -36,9 +37,6 @@ public:
     std::size_t clients() const { return clients_.size(); }
 
     static constexpr std::size_t kDefaultSendQueue = 64;  // heartbeat's default sendq length
-    // heartbeat's filter bits (spec §5.3).
-    static constexpr unsigned kKeepIt = 0x01, kNoChange = 0x02, kDropIt = 0x04, kDuplicate = 0x08,
-                              kAllTreatments = 0x3f;
 
 private:
     struct Client {
@@ -50,7 +48,7 @@ private:
         bool casual = true;
         std::string id;
         int signal = 0;
-        unsigned filter = kKeepIt;  // heartbeat's filter mask (setfilter)
+        unsigned filter = ipc::kKeepIt;  // heartbeat's filter mask (setfilter, ipc/filter.hpp)
         std::size_t queue_limit = kDefaultSendQueue;
         ipc::FrameReader reader;
         std::string out;           // encoded frames not yet written
@@ -76,6 +74,8 @@ private:
     void reap();
     void announce(const Client& c, const char* status, const char* info);
     void answer_cstatus_query(const Message& query);
+    // Whether a client of this id is signed on here.
+    bool signed_on(std::string_view id) const;
     void update_promiscuous();
 
     io::Reactor& reactor_;
