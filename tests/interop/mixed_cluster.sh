@@ -9,6 +9,7 @@ auth=${2:-sha1}
 medium=${3:-ucast}
 hb=/usr/libexec/heartbeat/heartbeat
 if [ ! -x "$hb" ]; then echo "SKIP: Debian's heartbeat 3.0.6 is not installed (apt-get install heartbeat)"; exit 77; fi
+. "$(dirname "$0")/two_nodes.sh"
 tag=$$
 nsa=hbmix-a-$tag nsb=hbmix-b-$tag
 root=$(mktemp -d /tmp/hbmix-XXXXXX)
@@ -25,54 +26,19 @@ cleanup() {
   rm -rf "$root"
 }
 trap cleanup EXIT
-if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb"; then
+if ! two_nodes_netns "$nsa" "$nsb" 10.79.1; then
   echo "SKIP: cannot create network namespaces here"; exit 77
 fi
-ip link add veth0 netns "$nsa" type veth peer name veth0 netns "$nsb"
-ip -n "$nsa" addr add 10.79.1.1/24 brd + dev veth0
-ip -n "$nsb" addr add 10.79.1.2/24 brd + dev veth0
-for n in "$nsa" "$nsb"; do ip -n "$n" link set lo up; ip -n "$n" link set veth0 up; done
 
 fail() { echo "FAIL: $*"; echo "--- ours"; cat "$root/ours.log"; echo "--- heartbeat 3.0.6"; tail -n 40 "$root/theirs/lib/../ha-log" 2>/dev/null; exit 1; }
 key="1 $auth"; [ "$auth" = crc ] || key="$key mixed-cluster-key"
 
-# Ours: node "ours" on 10.79.1.1.
-mkdir -p "$root/ours/conf" "$root/ours/state"
-cat >"$root/ours/conf/ha.cf" <<CF
-node ours theirs
-udpport $port
-keepalive ${keepalive}ms
-deadtime ${deadtime}ms
-warntime $((deadtime / 2))ms
-initdead $((2 * deadtime))ms
-bind 10.79.1.1
-$( [ "$medium" = bcast ] && echo "bcast veth0" || echo "ucast veth0 10.79.1.2" )
-logfacility none
-logfile $root/ours.log
-CF
-printf 'auth 1\n%s\n' "$key" >"$root/ours/conf/authkeys"; chmod 600 "$root/ours/conf/authkeys"
-: >"$root/ours/conf/haresources"
-
-# Theirs: heartbeat 3.0.6 as node "theirs" on 10.79.1.2, in its own mount and UTS namespace.
+medium_line() {  # the medium line of the node whose peer is $1
+  if [ "$medium" = bcast ]; then echo "bcast veth0"; else echo "ucast veth0 $1"; fi
+}
+ours_config "$root/ours" "$port" "$keepalive" "$deadtime" 10.79.1.1 "$(medium_line 10.79.1.2)" "$key"
 t=$root/theirs
-mkdir -p "$t/etc" "$t/run/heartbeat/ccm" "$t/run/heartbeat/crm" "$t/run/heartbeat/dopd" "$t/run/crm" "$t/run/lock" "$t/lib"
-cp -a /etc/ha.d/. "$t/etc/"
-chown -R hacluster:haclient "$t/run/heartbeat" "$t/run/crm"; chmod 750 "$t/run/heartbeat"
-cat >"$t/etc/ha.cf" <<CF
-udpport $port
-keepalive ${keepalive}ms
-deadtime ${deadtime}ms
-warntime $((deadtime / 2))ms
-initdead $((2 * deadtime))ms
-logfile $t/ha-log
-auto_failback off
-pacemaker off
-$( [ "$medium" = bcast ] && echo "bcast veth0" || echo "ucast veth0 10.79.1.1" )
-node theirs
-node ours
-CF
-printf 'auth 1\n%s\n' "$key" >"$t/etc/authkeys"; chmod 600 "$t/etc/authkeys"
-: >"$t/etc/haresources"
+theirs_config "$t" "$port" "$keepalive" "$deadtime" "$(medium_line 10.79.1.1)" "$key"
 
 # Ours serves the API at heartbeat's default path, in a mount namespace of its own, so that
 # Debian's cl_status (which knows no other path) can ask it.
@@ -90,15 +56,7 @@ cl_status_in() {
   shift
   nsenter -t "$pid" -m -n cl_status "$@"
 }
-start_theirs() {
-  ip netns exec "$nsb" unshare -m -u bash -c "
-    hostname theirs
-    mount --bind $t/etc /etc/ha.d
-    mount --bind $t/run /run
-    mount --bind $t/lib /var/lib/heartbeat
-    exec setsid $hb </dev/null >>$t/stdout 2>&1" &
-  echo $! >"$t/../theirs.launcher"
-}
+start_theirs() { theirs_start "$t" "$nsb" "$hb"; }
 # wait_log FILE TEXT SECONDS [FROM_LINE]
 wait_log() {
   local from=${4:-0}

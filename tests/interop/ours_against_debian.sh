@@ -19,6 +19,7 @@ getent group haclient >/dev/null || { echo "SKIP: no haclient group (apt-get ins
 [ -n "$lib" ] && [ -e "$lib/libhbclient.so" ] || { echo "SKIP: no libhbclient.so in $bin/../lib (build target hbclient)"; exit 77; }
 [ -x "$bin/heartbeat" ] || { echo "SKIP: no $bin/heartbeat"; exit 77; }
 cc=$(command -v cc || command -v gcc || command -v clang) || { echo "SKIP: no C compiler"; exit 77; }
+. "$top/tests/interop/two_nodes.sh"
 tag=$$
 nsa=hbod-a-$tag nsb=hbod-b-$tag
 root=$(mktemp -d /tmp/hbod-XXXXXX)
@@ -56,62 +57,17 @@ wait_log() {
 "$cc" -std=c11 -Wall -Wextra -Werror -I "$top/include/heartbeat" -o "$root/llc_against_debian" \
   "$top/tests/interop/llc_against_debian.c" -L "$lib" -lhbclient || fail "llc_against_debian.c does not build against our libhbclient"
 
-if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb" 2>/dev/null; then
-  echo "SKIP: cannot create network namespaces here"; exit 77
+if ! two_nodes_netns "$nsa" "$nsb" 10.81.1; then
+  echo "SKIP: cannot create network namespaces or veth pairs here"; exit 77
 fi
-ip link add veth0 netns "$nsa" type veth peer name veth0 netns "$nsb" || { echo "SKIP: no veth"; exit 77; }
-ip -n "$nsa" addr add 10.81.1.1/24 brd + dev veth0
-ip -n "$nsb" addr add 10.81.1.2/24 brd + dev veth0
-for n in "$nsa" "$nsb"; do ip -n "$n" link set lo up; ip -n "$n" link set veth0 up; done
 key="1 sha1 ours-against-debian"
-
-# Ours: node "ours" on 10.81.1.1.
-mkdir -p "$root/ours/conf" "$root/ours/state"
-cat >"$root/ours/conf/ha.cf" <<CF
-node ours theirs
-udpport $port
-keepalive ${keepalive}ms
-deadtime ${deadtime}ms
-warntime $((deadtime / 2))ms
-initdead $((2 * deadtime))ms
-bind 10.81.1.1
-ucast veth0 10.81.1.2
-logfacility none
-logfile $root/ours.log
-CF
-printf 'auth 1\n%s\n' "$key" >"$root/ours/conf/authkeys"; chmod 600 "$root/ours/conf/authkeys"
-: >"$root/ours/conf/haresources"
-
-# Theirs: heartbeat 3.0.6 as node "theirs" on 10.81.1.2.
-mkdir -p "$t/etc" "$t/run/heartbeat/ccm" "$t/run/heartbeat/crm" "$t/run/heartbeat/dopd" "$t/run/crm" "$t/run/lock" "$t/lib"
-cp -a /etc/ha.d/. "$t/etc/"
-chown -R hacluster:haclient "$t/run/heartbeat" "$t/run/crm"; chmod 750 "$t/run/heartbeat"
-cat >"$t/etc/ha.cf" <<CF
-udpport $port
-keepalive ${keepalive}ms
-deadtime ${deadtime}ms
-warntime $((deadtime / 2))ms
-initdead $((2 * deadtime))ms
-logfile $t/ha-log
-auto_failback off
-pacemaker off
-ucast veth0 10.81.1.1
-node theirs
-node ours
-CF
-printf 'auth 1\n%s\n' "$key" >"$t/etc/authkeys"; chmod 600 "$t/etc/authkeys"
-: >"$t/etc/haresources"
+ours_config "$root/ours" "$port" "$keepalive" "$deadtime" 10.81.1.1 "ucast veth0 10.81.1.2" "$key"
+theirs_config "$t" "$port" "$keepalive" "$deadtime" "ucast veth0 10.81.1.1" "$key"
 
 ip netns exec "$nsa" "$bin/heartbeat" -f -c "$root/ours/conf" -n ours --state-dir "$root/ours/state" \
   --pidfile "$root/ours.pid" --socket "$root/ours/register" 2>/dev/null &
 disown
-ip netns exec "$nsb" unshare -m -u bash -c "
-  hostname theirs
-  mount --bind $t/etc /etc/ha.d
-  mount --bind $t/run /run
-  mount --bind $t/lib /var/lib/heartbeat
-  exec setsid $hb </dev/null >>$t/stdout 2>&1" &
-echo $! >"$root/theirs.launcher"
+theirs_start "$t" "$nsb" "$hb"
 disown
 wait_log "$t/ha-log" "Status update for node ours: status active" 30 || fail "heartbeat 3.0.6 never saw us active"
 wait_log "$root/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 active"
