@@ -53,8 +53,10 @@ wait_log() {
   return 1
 }
 
-# Our test client, built against our header and library only.
-"$cc" -std=c11 -Wall -Wextra -Werror -I "$top/include/heartbeat" -o "$root/llc_against_debian" \
+# Our test client, built against our header and library only (HB_CLIENT_CFLAGS: the sanitizer
+# flags of a sanitizer build, whose instrumented library a plain program cannot load).
+# shellcheck disable=SC2086
+"$cc" -std=c11 -Wall -Wextra -Werror ${HB_CLIENT_CFLAGS:-} -I "$top/include/heartbeat" -o "$root/llc_against_debian" \
   "$top/tests/interop/llc_against_debian.c" -L "$lib" -lhbclient || fail "llc_against_debian.c does not build against our libhbclient"
 
 if ! two_nodes_netns "$nsa" "$nsb" 10.81.1; then
