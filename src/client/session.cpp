@@ -102,8 +102,11 @@ Result<bool> Session::flush(bool wait) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (!wait) return true;
-            pollfd p{fd_, POLLOUT, 0};
+            // While we wait to write, the daemon may be waiting to write to us: what it sends is
+            // read into the frame buffer, so neither side waits for the other forever.
+            pollfd p{fd_, POLLOUT | POLLIN, 0};
             if (poll(&p, 1, -1) < 0 && errno != EINTR) break;
+            if ((p.revents & POLLIN) && !read_some()) break;
             continue;
         }
         break;
@@ -121,6 +124,7 @@ Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
         std::string error;
         switch (reader_.next(m, error)) {
             case ipc::FrameReader::Status::message:
+                if (on_frame_) on_frame_(m);
                 return std::optional<Message>(std::move(m));
             case ipc::FrameReader::Status::error:
                 disconnect();
@@ -139,14 +143,20 @@ Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
         int r = poll(&p, 1, wait_ms);
         if (r < 0 && errno == EINTR) continue;
         if (r == 0) return std::optional<Message>();
-        char buf[16384];
-        ssize_t n = ::read(fd_, buf, sizeof buf);
-        if (n <= 0) {
+        if (!read_some()) {
             disconnect();
             return make_error("the heartbeat daemon went away");
         }
-        reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
     }
+}
+
+bool Session::read_some() {
+    char buf[16384];
+    ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+    if (n <= 0) return false;
+    reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    return true;
 }
 
 Result<std::optional<Message>> Session::await(const std::function<bool(const Message&)>& wanted, int timeout_ms) {
@@ -213,6 +223,15 @@ bool Session::message_ready() {
     if (!m || !*m) return false;
     queued_.push_back(std::move(**m));
     return true;
+}
+
+void Session::read_available() {
+    // Bounded by what has arrived: each turn takes one frame, and a read takes at most 16 KiB.
+    for (int i = 0; i < 100000 && fd_ >= 0; ++i) {
+        auto m = read_frame(0);
+        if (!m || !*m) return;
+        if (!is_reply(**m)) queued_.push_back(std::move(**m));
+    }
 }
 
 void Session::signoff() {

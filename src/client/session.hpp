@@ -60,6 +60,10 @@ public:
     // The next non-reply message: queued, or read within timeout_ms (0: don't wait, -1: block).
     Result<std::optional<Message>> receive(int timeout_ms);
     bool message_ready();
+    // Reads, without waiting, every frame the daemon has sent so far (messages are queued).
+    void read_available();
+    // Called with every message frame as it is read, before it is queued or returned.
+    void on_frame(std::function<void(const Message&)> fn) { on_frame_ = std::move(fn); }
     void signoff();
 
 private:
@@ -68,6 +72,8 @@ private:
     Result<bool> write_frame(const Message& msg);
     // Writes what is pending; with `wait`, until all of it is written.
     Result<bool> flush(bool wait);
+    // One read of what the daemon sent into the frame buffer; false when it went away.
+    bool read_some();
     // Reads one frame within timeout_ms; nullopt on timeout.
     Result<std::optional<Message>> read_frame(int timeout_ms);
     void disconnect();
@@ -78,6 +84,7 @@ private:
     bool casual_ = true;
     SignonReply info_;
     ipc::FrameReader reader_;
+    std::function<void(const Message&)> on_frame_;
     std::deque<Message> queued_;
     std::string pending_;  // encoded frames the socket has not taken yet
     bool blocking_ = true;

@@ -54,6 +54,7 @@ struct Core::State {
     std::uint64_t next_seq = 1;
     std::uint64_t ack_level = 0;
     bool ack_level_dirty = true;
+    bool congested = false;  // a local client is behind: acks are held back (set_congested)
     std::size_t heard_count = 0;
     Effects out;
 
@@ -301,10 +302,13 @@ struct Core::State {
 
     // ----- flow control ----------------------------------------------------------------------
 
-    void maybe_ack(Peer& p, Micros now) {
+    // While a local client cannot keep up, acks are held back: senders' windows fill and they pause,
+    // so a fast sender is slowed to the slowest reader instead of that reader being dropped.
+    void maybe_ack(Peer& p, Micros now, bool at_once = false) {
+        if (congested) return;
         const std::uint64_t c = p.window.contiguous();
         if (c <= p.acked_to_it) return;
-        if (c % 10 != p.ack_trigger && c < p.acked_to_it + 10) return;
+        if (!at_once && c % 10 != p.ack_trigger && c < p.acked_to_it + 10) return;
         Message body;
         body.add("ackseq", hex(c));
         send_control("NS_ackmsg", p, std::move(body), now);
@@ -742,6 +746,20 @@ void Core::count_malformed() {
     ++s_->counters.dropped_malformed;
 }
 void Core::set_promiscuous(bool on) { s_->promiscuous = on; }
+
+Effects Core::set_congested(Micros now, bool on) {
+    State& s = *s_;
+    if (s.congested == on) return {};
+    s.congested = on;
+    if (on) {
+        ++s.counters.congestion_episodes;
+    } else if (s.started && !s.stopped) {
+        for (Peer& p : s.peers) {
+            if (p.status != NodeStatus::dead) s.maybe_ack(p, now, true);
+        }
+    }
+    return s.take();
+}
 void Core::set_load(std::string load) { s_->load = load.empty() ? "n/a" : std::move(load); }
 Micros Core::next_deadline() const { return s_->stopped ? kNever : s_->timers.next(); }
 NodeStatus Core::local_status() const { return s_->local; }

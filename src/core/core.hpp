@@ -81,6 +81,9 @@ public:
     // Also hand clients unchanged heartbeats, duplicates and packets for other nodes (each marked
     // with its Treatment): on while some local client's filter mode asks for them.
     void set_promiscuous(bool on);
+    // A local client is falling behind (on) or has caught up (off). While on, no acks go out, so
+    // the senders' windows fill and they pause; turning it off acks what was received at once.
+    Effects set_congested(Micros now, bool on);
 
     Micros next_deadline() const;
     NodeStatus local_status() const;

@@ -27,6 +27,7 @@ struct Counters {
     std::uint64_t naks_sent = 0;
     std::uint64_t acks_sent = 0;
     std::uint64_t send_refused_backlog = 0;  // client sends refused: backlog full
+    std::uint64_t congestion_episodes = 0;   // times acks were held back for a slow local client
     std::uint64_t dropped_dead_destination = 0;  // queued messages to a node that died
     // Liveness
     std::uint64_t late_heartbeats = 0;       // a status arrived after warntime
@@ -61,6 +62,7 @@ inline constexpr CounterField kCounterFields[] = {
     {"naks_sent", &Counters::naks_sent},
     {"acks_sent", &Counters::acks_sent},
     {"send_refused_backlog", &Counters::send_refused_backlog},
+    {"congestion_episodes", &Counters::congestion_episodes},
     {"dropped_dead_destination", &Counters::dropped_dead_destination},
     {"late_heartbeats", &Counters::late_heartbeats},
     {"nodes_died", &Counters::nodes_died},

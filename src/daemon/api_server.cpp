@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/wire_fields.hpp"
+#include "io/clock.hpp"
 
 namespace hb::daemon {
 
@@ -136,6 +137,44 @@ void ApiServer::handle(Client& c, const Message& msg) {
     out.set("to_id", c.id);
     out.set_int("client_gen", client_generation_[c.id]);
     send_(std::move(out));
+    if (core_.paused() && !c.held) {
+        c.held = true;
+        reactor_.set_readable(c.fd, false);
+    }
+}
+
+void ApiServer::on_flow(bool paused) {
+    if (paused) return;  // senders are held as they send
+    for (auto& [fd, c] : clients_) {
+        if (!c->held) continue;
+        c->held = false;
+        reactor_.set_readable(fd, true);
+    }
+}
+
+std::size_t ApiServer::hard_limit(const Client& c) const {
+    return c.queue_limit + settings_.core.send_window * std::max<std::size_t>(1, settings_.core.nodes.size()) + 64;
+}
+
+void ApiServer::update_behind(Client& c) {
+    const bool behind = c.closing.empty() && (c.behind ? c.queued > 0 : c.queued >= std::max<std::size_t>(1, c.queue_limit / 2));
+    if (behind == c.behind) return;
+    c.behind = behind;
+    c.behind_since = io::monotonic_now();
+    const std::size_t before = clients_behind_;
+    clients_behind_ = behind ? clients_behind_ + 1 : clients_behind_ - 1;
+    if ((before == 0) != (clients_behind_ == 0) && congestion_change_) congestion_change_(clients_behind_ > 0);
+}
+
+void ApiServer::drop_stalled(core::Micros now) {
+    for (auto& [fd, c] : clients_) {
+        if (c->behind && now - c->behind_since > kStallLimit) {
+            log_.warn("API: client " + c->id + " does not read: " + std::to_string(c->queued) +
+                      " messages unread for over a second while the cluster waits for it");
+            drop(fd, "does not read");
+        }
+    }
+    reap();
 }
 
 bool ApiServer::signon(Client& c, const Message& req, std::string& why) {
@@ -360,9 +399,9 @@ void ApiServer::queue(Client& c, const Message& msg) {
     if (!c.closing.empty()) return;
     auto frame = ipc::encode_frame(msg);
     if (!frame) return;
-    if (c.queued >= c.queue_limit) {
+    if (c.queued >= hard_limit(c)) {
         log_.warn("API: client " + c.id + " does not read: sendq length=" + std::to_string(c.queued) + " (max is " +
-                  std::to_string(c.queue_limit) + ")");
+                  std::to_string(hard_limit(c)) + ")");
         drop(c.fd, "send queue full");
         return;
     }
@@ -382,10 +421,12 @@ void ApiServer::flush(Client& c) {
             return;
         }
         c.out.erase(0, static_cast<std::size_t>(n));
+        if (c.behind) c.behind_since = io::monotonic_now();  // it takes bytes: slow, not stuck
     }
     // Count whole frames still waiting: a client is as far behind as its unwritten bytes.
     if (c.out.empty()) c.queued = 0;
     reactor_.set_writable(c.fd, !c.out.empty());
+    update_behind(c);
 }
 
 void ApiServer::announce(const Client& c, const char* status, const char* info) {
@@ -404,6 +445,7 @@ void ApiServer::drop(int fd, const std::string& why) {
     if (it == clients_.end() || !it->second->closing.empty()) return;
     Client& c = *it->second;
     c.closing = why;
+    update_behind(c);
     // A refusal or a last reply still in the buffer goes out if the socket takes it now.
     if (!c.out.empty()) ::send(fd, c.out.data(), c.out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }

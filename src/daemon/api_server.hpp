@@ -36,6 +36,17 @@ public:
     void on_filter_change(std::function<void(bool)> fn) { filter_change_ = std::move(fn); }
     std::size_t clients() const { return clients_.size(); }
 
+    // Flow control, both ways (so a fast sender is slowed, and no reader that keeps reading is dropped):
+    // - the core's send window is full (paused) or has room again: a client that sends while paused
+    //   is not read until it has room (it blocks in its write, or its library queues);
+    // - some client is behind (half its queue unwritten) or all have caught up: told through
+    //   on_congestion, and the core holds its acks back meanwhile, pausing the senders.
+    void on_flow(bool paused);
+    void on_congestion(std::function<void(bool)> fn) { congestion_change_ = std::move(fn); }
+    // A client that took nothing for kStallLimit while behind is stuck: dropped, alone.
+    void drop_stalled(core::Micros now);
+    static constexpr core::Micros kStallLimit = core::kSeconds;
+
     static constexpr std::size_t kDefaultSendQueue = 64;  // heartbeat's default sendq length
 
 private:
@@ -53,6 +64,9 @@ private:
         ipc::FrameReader reader;
         std::string out;           // encoded frames not yet written
         std::size_t queued = 0;    // messages in `out`
+        bool held = false;         // not read while the core's send window is full
+        bool behind = false;       // half its queue unwritten: acks are held back for it
+        core::Micros behind_since = 0;  // or since it last took bytes
         std::string closing;       // why it is being dropped; empty while it is alive
     };
 
@@ -77,6 +91,9 @@ private:
     // Whether a client of this id is signed on here.
     bool signed_on(std::string_view id) const;
     void update_promiscuous();
+    void update_behind(Client& c);
+    // The hard queue bound once acks are held back: what the senders' windows may still have in flight.
+    std::size_t hard_limit(const Client& c) const;
 
     io::Reactor& reactor_;
     Logger& log_;
@@ -88,6 +105,8 @@ private:
     std::map<int, std::unique_ptr<Client>> clients_;
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
+    std::function<void(bool)> congestion_change_;
+    std::size_t clients_behind_ = 0;
     bool promiscuous_ = false;
     int busy_ = 0;          // > 0 while a handler runs: clients are reaped after it
     bool reaping_ = false;

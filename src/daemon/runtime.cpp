@@ -55,6 +55,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
     rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
+    rt->api_->on_congestion([rt = rt.get()](bool on) { rt->apply(rt->core_.set_congested(io::monotonic_now(), on)); });
     rt->reactor_.on_deadline([rt = rt.get()] {
         const core::Micros now = io::monotonic_now();
         if (now - rt->load_read_at_ >= core::kSeconds) {
@@ -62,6 +63,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
             rt->load_read_at_ = now;
         }
         rt->apply(rt->core_.tick(now));
+        if (rt->api_) rt->api_->drop_stalled(now);
         // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
         if (rt->watchdog_interval_ > 0 && now - rt->watchdog_sent_at_ >= rt->watchdog_interval_) {
             notify_systemd("WATCHDOG=1");
@@ -129,7 +131,8 @@ void Runtime::apply(core::Effects effects) {
             log_.info("Link " + link->node + ":" + settings_.links[static_cast<std::size_t>(link->link)].name + " " +
                       std::string(to_string(link->to)) + ".");
         } else if (auto* flow = std::get_if<core::FlowChange>(&e)) {
-            log_.info(flow->paused ? "all clients are now paused" : "all clients are now resumed");
+            log_.debug(flow->paused ? "all clients are now paused" : "all clients are now resumed");
+            if (api_) api_->on_flow(flow->paused);
         } else if (auto* notice = std::get_if<core::Notice>(&e)) {
             log_.log(notice->level, notice->text);
         } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {

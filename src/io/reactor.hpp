@@ -6,6 +6,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 
 #include "core/types.hpp"
 
@@ -22,6 +23,8 @@ public:
     // Also call `on_writable` while `set_writable(fd, true)` (a client with queued output).
     void add(int fd, std::function<void()> on_readable, std::function<void()> on_writable);
     void set_writable(int fd, bool want);
+    // Stop (false) or resume (true) calling `on_readable`: a client held back by flow control.
+    void set_readable(int fd, bool want);
     void remove(int fd);
     // Absolute CLOCK_MONOTONIC time in microseconds; core::kNever disarms.
     void set_deadline(core::Micros when);
@@ -41,8 +44,13 @@ private:
     struct Handlers {
         std::function<void()> readable;
         std::function<void()> writable;
+        bool want_read = true;
+        bool want_write = false;
     };
-    std::map<int, Handlers> handlers_;
+    void update(int fd, const Handlers& h);
+    std::map<int, std::shared_ptr<Handlers>> handlers_;
+    static constexpr core::Micros kUnarmed = -1;
+    core::Micros armed_ = kUnarmed;
     std::function<void()> on_deadline_;
     std::function<void(int)> on_signal_;
 };

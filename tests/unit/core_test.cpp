@@ -1,6 +1,8 @@
 // The core driven step by step: a tiny hand-cranked network of cores, no sockets, exact time.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <map>
 
 #include "core/core.hpp"
@@ -362,6 +364,57 @@ TEST(Core, FlowControlPausesAndResumes) {
     EXPECT_EQ(n1.node("n2")->status, NodeStatus::dead);
     EXPECT_FALSE(n1.paused());
     EXPECT_EQ(n1.counters().late_timers, 0u);
+}
+
+// A receiver whose client is behind holds its acks back: the sender's window fills and it pauses;
+// once the client catches up the acks go out at once and the sender resumes, nothing lost.
+TEST(Core, CongestedReceiverPausesTheSenderUntilItCatchesUp) {
+    CoreConfig cfg = config_for("n1", {"n1", "n2"});
+    cfg.send_window = 20;
+    Core n1(cfg);
+    Core n2(config_for("n2", {"n1", "n2"}));
+    const Micros t = kSeconds;
+    int acks = 0, delivered = 0;
+    // Every packet reaches the other node at once; what n2 hands its clients is counted.
+    std::function<void(Effects)> to_n1, to_n2;
+    to_n1 = [&](Effects effects) {
+        for (auto& e : effects) {
+            if (auto* s = std::get_if<Send>(&e)) {
+                acks += s->msg.get("t") == std::optional<std::string_view>("NS_ackmsg");
+                to_n2(n1.receive(t, 0, s->msg));
+            }
+        }
+    };
+    to_n2 = [&](Effects effects) {
+        for (auto& e : effects) {
+            if (auto* s = std::get_if<Send>(&e)) to_n1(n2.receive(t, 0, s->msg));
+        }
+    };
+    auto from_n2 = [&](Effects effects) {
+        for (auto& e : effects) {
+            if (auto* d = std::get_if<Deliver>(&e)) delivered += d->msg.get("t") == std::optional<std::string_view>("app");
+        }
+        to_n1(std::move(effects));
+    };
+    Effects started1 = n1.start(t), started2 = n2.start(t);
+    to_n2(std::move(started1));
+    to_n1(std::move(started2));
+    EXPECT_TRUE(n2.set_congested(t, true).empty());
+    int sent = 0;
+    for (int i = 0; i < 100 && !n1.paused(); ++i, ++sent) {
+        auto r = n1.send(t, client_msg(std::to_string(i)));
+        ASSERT_TRUE(r.ok());
+        for (auto& e : *r) {
+            if (auto* s = std::get_if<Send>(&e)) from_n2(n2.receive(t, 0, s->msg));
+        }
+    }
+    EXPECT_TRUE(n1.paused());
+    EXPECT_EQ(acks, 0);
+    EXPECT_EQ(n2.counters().congestion_episodes, 1u);
+    from_n2(n2.set_congested(t, false));
+    EXPECT_EQ(acks, 1);
+    EXPECT_FALSE(n1.paused());
+    EXPECT_EQ(delivered, sent);
 }
 
 }  // namespace
