@@ -28,6 +28,7 @@ namespace hb {
 namespace client {
 class Session;
 class OrderQueue;
+class AnswerCache;
 }  // namespace client
 
 // heartbeat's LLC_FILTER_* modes: which of the messages the daemon sees reach this client.
@@ -136,8 +137,12 @@ private:
     Result<std::optional<Message>> next(int timeout_ms);
     bool run_handlers(const Message& msg);
 
+    // Remembers what a pushed status message says about a node (an AnswerCache entry).
+    void note_status(const Message& msg);
+
     std::unique_ptr<client::Session> session_;
     std::unique_ptr<client::OrderQueue> order_;
+    std::unique_ptr<client::AnswerCache> answers_;
     std::deque<Message> ready_;  // in order, not yet handed out
     std::vector<std::pair<std::string, MessageHandler>> handlers_;
     NodeStatusHandler node_handler_;

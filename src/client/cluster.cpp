@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "client/answer_cache.hpp"
 #include "client/order_queue.hpp"
 #include "client/session.hpp"
 #include "ipc/filter.hpp"
@@ -39,7 +40,7 @@ long remaining_ms(std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-Cluster::Cluster() : order_(std::make_unique<client::OrderQueue>()) {}
+Cluster::Cluster() : order_(std::make_unique<client::OrderQueue>()), answers_(std::make_unique<client::AnswerCache>()) {}
 
 Cluster::~Cluster() { signoff(); }
 
@@ -49,7 +50,15 @@ Result<std::unique_ptr<Cluster>> Cluster::signon(std::string_view client_id, std
     if (!session) return make_error(session.error());
     std::unique_ptr<Cluster> c(new Cluster());
     c->session_ = std::move(*session);
+    c->session_->on_frame([raw = c.get()](const Message& m) { raw->note_status(m); });
     return c;
+}
+
+void Cluster::note_status(const Message& msg) {
+    const std::string type = text(msg, "t");
+    if ((type == "status" || type == "NS_st") && msg.get("src") && msg.get("st")) {
+        answers_->put("nodestatus\n" + text(msg, "src"), text(msg, "st"));
+    }
 }
 
 void Cluster::signoff() {
@@ -90,8 +99,12 @@ Result<Message> Cluster::ask(std::string_view reqtype, Message fields) {
 Result<std::vector<std::string>> Cluster::nodes() { return listing("nodelist", Message(), "node"); }
 
 Result<std::string> Cluster::node_status(std::string_view node) {
+    session_->read_available();  // a status message already sent to us is newer than any answer kept
+    const std::string key = "nodestatus\n" + std::string(node);
+    if (auto kept = answers_->get(key)) return std::move(*kept);
     auto r = ask("nodestatus", with({{"node", node}}));
     if (!r) return make_error(r.error());
+    answers_->put(key, text(*r, "st"));
     return text(*r, "st");
 }
 
@@ -172,10 +185,14 @@ Result<std::string> Cluster::name_of(std::string_view uuid) {
 }
 
 Result<std::optional<std::string>> Cluster::parameter(std::string_view name) {
+    const std::string key = "getparm\n" + std::string(name);
+    if (auto kept = answers_->get(key)) return std::optional<std::string>(std::move(*kept));
     auto r = ask("getparm", with({{"pname", name}}));
     if (!r) return make_error(r.error());
     auto v = r->get("pvalue");
-    return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+    if (!v) return std::optional<std::string>();
+    answers_->put(key, std::string(*v));
+    return std::optional<std::string>(std::string(*v));
 }
 
 Result<std::string> Cluster::resources() {
