@@ -10,7 +10,11 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace hb::daemon {
 
@@ -28,14 +32,37 @@ void detach() {
     }
 }
 
+namespace {
+
+// mlock()s every mapping of our own executable file (text, rodata, data), as listed in /proc/self/maps.
+void lock_own_executable() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return;
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        if (line.size() < exe.string().size() || line.compare(line.size() - exe.string().size(), std::string::npos, exe.string()) != 0) continue;
+        unsigned long from = 0, to = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &from, &to) == 2 && to > from) {
+            (void)mlock(reinterpret_cast<void*>(from), to - from);
+        }
+    }
+}
+
+}  // namespace
+
 std::string enable_realtime() {
     sched_param param{};
     param.sched_priority = sched_get_priority_min(SCHED_RR) + 1;
     std::string problems;
     if (sched_setscheduler(0, SCHED_RR, &param) != 0) problems += std::string("SCHED_RR: ") + std::strerror(errno);
-    if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    // Locked as touched (MCL_ONFAULT), not all at once: locking every mapped page made libcrypto's
+    // and libstdc++'s whole text resident, 11 MiB of RSS for code we never run (hbbench S4). Our own
+    // code is locked whole, so a path first taken when a node dies (and not yet touched) is in memory too.
+    if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0) {
         problems += (problems.empty() ? "" : "; ") + std::string("mlockall: ") + std::strerror(errno);
     }
+    lock_own_executable();
     return problems;
 }
 
