@@ -1,0 +1,107 @@
+// hbbench: the scenarios of docs/benchmarks.md against real daemons of one system (ours, Debian's
+// heartbeat 3.0.6, or Corosync), through their own client libraries; `report` puts several runs
+// side by side. How the systems are driven: bench/systems/README.md.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "report.hpp"
+#include "scenarios.hpp"
+
+namespace {
+
+std::string own_dir() { return std::filesystem::read_symlink("/proc/self/exe").parent_path().string(); }
+
+const std::map<std::string, std::string> kAgents{{"ours", "hbagent"}, {"heartbeat3", "hbagent-hb3"}, {"corosync", "cpgagent"}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"hbbench: failure detection, throughput, latency, footprint, API cost and scale of a cluster layer"};
+    app.require_subcommand(0, 1);
+    std::string system = "ours", json_path, work, systems_dir = HBB_SYSTEMS_DIR;
+    std::vector<std::string> scenarios{"S1", "S2", "S3", "S4", "S5", "S6"};
+    bool quick = false;
+    hbbench::Options o;
+    app.add_option("--system", system, "ours, heartbeat3 or corosync")->check(CLI::IsMember({"ours", "heartbeat3", "corosync"}));
+    app.add_option("--scenarios", scenarios, "which of S1..S6 (default: all)")->delimiter(',');
+    app.add_option("--json", json_path, "also write the figures here as JSON");
+    app.add_option("--work", work, "directory for the nodes' files and logs (default: a new one under /tmp)");
+    app.add_option("--systems-dir", systems_dir, "where the driver scripts are");
+    app.add_flag("--quick", quick, "a few trials of everything (a smoke run, not figures to quote)");
+    app.add_option("--trials", o.trials, "S1: kills per timing");
+    app.add_option("--soak", o.soak_s, "S1: seconds under full CPU load");
+    app.add_option("--send-ms", o.send_ms, "S2: sending time");
+    app.add_option("--round-trips", o.round_trips, "S3: round trips");
+    app.add_option("--idle", o.idle_s, "S4: idle seconds");
+    app.add_option("--api-calls", o.api_calls, "S5: calls of each kind");
+    app.add_option("--scale", o.scale, "S6: cluster sizes")->delimiter(',');
+    app.add_option("--scale-idle", o.scale_idle_s, "S6: CPU sampling seconds per size");
+    auto* report = app.add_subcommand("report", "markdown of several --json runs side by side (ours first)");
+    std::vector<std::string> inputs;
+    report->add_option("files", inputs, "JSON files of hbbench runs")->required()->check(CLI::ExistingFile);
+    CLI11_PARSE(app, argc, argv);
+
+    if (report->parsed()) {
+        std::vector<nlohmann::json> runs;
+        for (const auto& path : inputs) {
+            std::ifstream in(path);
+            auto j = nlohmann::json::parse(in, nullptr, false);
+            if (j.is_discarded() || !j.is_object()) {
+                std::cerr << "hbbench: " << path << ": not an hbbench JSON run\n";
+                return 2;
+            }
+            runs.push_back(std::move(j));
+        }
+        std::cout << hbbench::markdown(runs);
+        return 0;
+    }
+
+    if (quick) {
+        o.trials = 3;
+        o.soak_s = 10;
+        o.send_ms = 1000;
+        o.round_trips = 500;
+        o.idle_s = 5;
+        o.api_calls = 1000;
+        o.scale = {8};
+        o.scale_idle_s = 3;
+    }
+    const std::string bin = own_dir();
+    const std::string agent = bin + "/" + kAgents.at(system);
+    if (!std::filesystem::exists(agent)) {
+        std::cerr << "hbbench: no agent for " << system << " (" << agent << " was not built: see bench/agents)\n";
+        return 2;
+    }
+    if (work.empty()) {
+        char tmpl[] = "/tmp/hbbench-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            std::perror("hbbench: mkdtemp");
+            return 1;
+        }
+        work = tmpl;
+    }
+    setenv("HBB_BIN", bin.c_str(), 1);  // our driver starts the daemon built beside us
+    hbbench::System sys(system, systems_dir + "/" + system + ".sh", agent, work + "/" + system);
+    nlohmann::json run{{"system", system}, {"version", sys.version()}, {"results", nlohmann::json::object()}};
+    std::cerr << "hbbench: " << run["version"].get<std::string>() << ", files in " << work << "\n";
+    const std::map<std::string, nlohmann::json (*)(hbbench::System&, const hbbench::Options&)> kScenarios{
+        {"S1", hbbench::s1_detection}, {"S2", hbbench::s2_throughput}, {"S3", hbbench::s3_round_trip},
+        {"S4", hbbench::s4_footprint}, {"S5", hbbench::s5_api_cost},   {"S6", hbbench::s6_scale}};
+    for (const auto& s : scenarios) {
+        auto it = kScenarios.find(s);
+        if (it == kScenarios.end()) {
+            std::cerr << "hbbench: unknown scenario " << s << " (S1..S6)\n";
+            return 2;
+        }
+        run["results"][s] = it->second(sys, o);
+        if (!json_path.empty()) std::ofstream(json_path) << run.dump(2) << "\n";  // what is done so far survives
+    }
+    sys.stop();
+    std::cout << hbbench::table(run);
+    return 0;
+}
