@@ -1,11 +1,14 @@
 #include "auth/digest.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <zlib.h>
 
 #include <array>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "msg/dump.hpp"
 
@@ -13,13 +16,57 @@ namespace hb::auth {
 
 namespace {
 
-std::string hmac_hex(const EVP_MD* md, std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-              data.size(), out, &len)) {
-        return {};
+// HMAC() fetches the algorithm and schedules the key on every call (OpenSSL 3); a daemon signs
+// with one or two keys, so a keyed context is made once per (digest, key) and copied per message.
+// Per thread, as OpenSSL contexts are not shared between threads.
+class HmacContexts {
+public:
+    ~HmacContexts() {
+        for (auto& e : entries_) EVP_MAC_CTX_free(e.ctx);
+        EVP_MAC_free(mac_);
     }
+    // A keyed context to copy, or nullptr if OpenSSL refused.
+    EVP_MAC_CTX* keyed(const char* digest, std::string_view key) {
+        for (auto& e : entries_) {
+            if (e.digest == digest && e.key == key) return e.ctx;
+        }
+        if (!mac_) mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (!mac_) return nullptr;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac_);
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(digest), 0), OSSL_PARAM_END};
+        if (!ctx || !EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params)) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        if (entries_.size() >= kMaxEntries) {  // keys rotate rarely; forget the oldest
+            EVP_MAC_CTX_free(entries_.front().ctx);
+            entries_.erase(entries_.begin());
+        }
+        entries_.push_back({digest, std::string(key), ctx});
+        return ctx;
+    }
+
+private:
+    static constexpr std::size_t kMaxEntries = 16;
+    struct Entry {
+        std::string digest;
+        std::string key;
+        EVP_MAC_CTX* ctx;
+    };
+    EVP_MAC* mac_ = nullptr;
+    std::vector<Entry> entries_;
+};
+
+std::string hmac_hex(const char* digest, std::string_view key, std::string_view data) {
+    thread_local HmacContexts contexts;
+    EVP_MAC_CTX* keyed = contexts.keyed(digest, key);
+    EVP_MAC_CTX* ctx = keyed ? EVP_MAC_CTX_dup(keyed) : nullptr;
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t len = 0;
+    const bool ok = ctx && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) &&
+                    EVP_MAC_final(ctx, out, &len, sizeof out);
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) return {};
     return hex_encode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
@@ -64,9 +111,9 @@ std::string compute_digest(Method method, std::string_view key, std::string_view
             std::snprintf(buf, sizeof buf, "%x", static_cast<unsigned>(crc32_posix(data)));
             return buf;
         }
-        case Method::md5: return hmac_hex(EVP_md5(), key, data);
-        case Method::sha1: return hmac_hex(EVP_sha1(), key, data);
-        case Method::hmac_sha256: return hmac_hex(EVP_sha256(), key, data);
+        case Method::md5: return hmac_hex("MD5", key, data);
+        case Method::sha1: return hmac_hex("SHA1", key, data);
+        case Method::hmac_sha256: return hmac_hex("SHA256", key, data);
     }
     return {};
 }
