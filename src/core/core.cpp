@@ -144,6 +144,7 @@ struct Core::State {
         msg.add("st", to_string(local));
         msg.add("dt", hex(static_cast<std::uint64_t>(cfg.deadtime / kMillis)));
         msg.add("protocol", "1");
+        for (const auto& [name, value] : cfg.status_fields) msg.add(name, value);
         send_sequenced(std::move(msg), now);
         ++counters.heartbeats_sent;
         if (local == NodeStatus::init) local = NodeStatus::up;

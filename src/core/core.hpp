@@ -42,6 +42,8 @@ struct CoreConfig {
     // Hand clients heartbeat's status/ifstat messages on every change (a driver without clients,
     // such as the simulator, turns this off: at 1000 nodes it is two million copies at start).
     bool client_notifications = true;
+    // Extra fields in every status we send (name, value): what this driver can do, for its peers.
+    std::vector<std::pair<std::string, std::string>> status_fields;
 };
 
 // A snapshot of one peer for queries (cl_status, the API's node walk).

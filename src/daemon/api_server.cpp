@@ -41,10 +41,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const std::string& path, io::
     chmod(path.c_str(), 0777);  // as heartbeat: who may sign on is decided by apiauth
     s->path_ = path;
     reactor.add(s->listen_fd_, [raw = s.get()] { raw->accept_clients(); });
+    s->round_end_id_ = reactor.after_each_round([raw = s.get()] { raw->flush_dirty(); });
     return s;
 }
 
 ApiServer::~ApiServer() {
+    reactor_.cancel_round_end(round_end_id_);
     // The daemon is going: its clients are closed without telling the cluster about each.
     send_ = [](Message) {};
     for (auto& [fd, c] : clients_) drop(fd, "daemon stopping");
@@ -407,8 +409,25 @@ void ApiServer::queue(Client& c, const Message& msg) {
     }
     c.out += *frame;
     ++c.queued;
-    flush(c);
-    if (c.signal > 0 && c.closing.empty()) ::kill(c.peer_pid, c.signal);
+    if (!c.dirty) {
+        c.dirty = true;
+        dirty_.push_back(c.fd);
+    }
+}
+
+void ApiServer::flush_dirty() {
+    std::vector<int> fds;
+    fds.swap(dirty_);
+    for (int fd : fds) {
+        auto it = clients_.find(fd);
+        if (it == clients_.end()) continue;
+        Client& c = *it->second;
+        c.dirty = false;
+        flush(c);
+        // setmsgsignal: once the messages can be read, once per round.
+        if (c.signal > 0 && c.closing.empty()) ::kill(c.peer_pid, c.signal);
+    }
+    reap();
 }
 
 void ApiServer::flush(Client& c) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/core.hpp"
 #include "daemon/logger.hpp"
@@ -65,6 +66,7 @@ private:
         std::string out;           // encoded frames not yet written
         std::size_t queued = 0;    // messages in `out`
         bool held = false;         // not read while the core's send window is full
+        bool dirty = false;        // has output queued in this round (flushed at its end)
         bool behind = false;       // half its queue unwritten: acks are held back for it
         core::Micros behind_since = 0;  // or since it last took bytes
         std::string closing;       // why it is being dropped; empty while it is alive
@@ -83,6 +85,7 @@ private:
     void reply(Client& c, const std::string& reqtype, Message fields, const char* result = "OK");
     void queue(Client& c, const Message& msg);
     void flush(Client& c);
+    void flush_dirty();
     // Marks a client for dropping; reap() closes it once no handler holds a reference to it.
     void drop(int fd, const std::string& why);
     void reap();
@@ -107,6 +110,8 @@ private:
     std::function<void(bool)> filter_change_;
     std::function<void(bool)> congestion_change_;
     std::size_t clients_behind_ = 0;
+    std::vector<int> dirty_;  // clients with output queued in this reactor round
+    int round_end_id_ = 0;
     bool promiscuous_ = false;
     int busy_ = 0;          // > 0 while a handler runs: clients are reaped after it
     bool reaping_ = false;

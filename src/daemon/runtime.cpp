@@ -54,6 +54,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
                                });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
+    rt->reactor_.after_each_round([rt = rt.get()] { rt->flush_bundle(); });
     rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
     rt->api_->on_congestion([rt = rt.get()](bool on) { rt->apply(rt->core_.set_congested(io::monotonic_now(), on)); });
     rt->reactor_.on_deadline([rt = rt.get()] {
@@ -78,8 +79,16 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
     return rt;
 }
 
+namespace {
+// Our heartbeats tell peers that we read bundles (bundler.hpp).
+Settings announcing_bundles(Settings s) {
+    s.core.status_fields.emplace_back(Bundler::kCapsField, Bundler::kCaps);
+    return s;
+}
+}  // namespace
+
 Runtime::Runtime(Settings settings, Logger& log)
-    : settings_(std::move(settings)), log_(log), core_(settings_.core) {}
+    : settings_(announcing_bundles(std::move(settings))), log_(log), core_(settings_.core) {}
 
 int Runtime::run() {
     core_.set_load(read_loadavg());
@@ -106,21 +115,65 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
                    checked.detail);
         return;
     }
-    apply(core_.receive(io::monotonic_now(), link, checked.message));
+    if (bundler_.heard(checked.message)) update_bundling();
+    const core::Micros now = io::monotonic_now();
+    if (checked.message.get("t") != std::optional<std::string_view>(Bundler::kType)) {
+        apply(core_.receive(now, link, checked.message));
+        return;
+    }
+    auto packets = Bundler::unpack(checked.message);
+    if (!packets) {
+        core_.count_malformed();
+        log_.debug("dropped a bundle on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + packets.error());
+        return;
+    }
+    for (const Message& packet : *packets) {
+        if (bundler_.heard(packet)) update_bundling();
+        apply(core_.receive(now, link, packet));
+    }
+}
+
+void Runtime::update_bundling() {
+    bool all = false;
+    for (const auto& view : core_.node_views()) {
+        if (view.name == settings_.core.node || view.status == core::NodeStatus::dead) continue;
+        if (!bundler_.reads_bundles(view.name)) return void(bundling_ = false);
+        all = true;
+    }
+    bundling_ = all;
+}
+
+void Runtime::transmit(Message msg, int link) {
+    auto datagram = auth::sign_packet(msg, settings_.keys, settings_.inner_auth);
+    if (!datagram) {
+        log_.error("cannot sign a packet: " + datagram.error());
+        return;
+    }
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+        if (link == core::kAllLinks || static_cast<std::size_t>(link) == i) links_[i]->send(*datagram);
+    }
+}
+
+void Runtime::flush_bundle() {
+    if (pending_.empty()) return;
+    std::vector<Message> packets;
+    packets.swap(pending_);
+    for (Message& m : Bundler::pack(settings_.core.node, std::move(packets))) transmit(std::move(m), core::kAllLinks);
 }
 
 void Runtime::apply(core::Effects effects) {
     for (auto& e : effects) {
         if (auto* send = std::get_if<core::Send>(&e)) {
-            auto datagram = auth::sign_packet(send->msg, settings_.keys, settings_.inner_auth);
-            if (!datagram) {
-                log_.error("cannot sign a packet: " + datagram.error());
+            // Packets for every link wait for the end of the reactor round (a bundle); anything
+            // else goes now, after what waits, so that the order stays as the core made it.
+            if (bundling_ && send->link == core::kAllLinks) {
+                pending_.push_back(std::move(send->msg));
                 continue;
             }
-            for (std::size_t i = 0; i < links_.size(); ++i) {
-                if (send->link == core::kAllLinks || static_cast<std::size_t>(send->link) == i) links_[i]->send(*datagram);
-            }
+            flush_bundle();
+            transmit(std::move(send->msg), send->link);
         } else if (auto* change = std::get_if<core::NodeChange>(&e)) {
+            update_bundling();
             // heartbeat's wording, so that existing log watchers keep working.
             if (change->to == core::NodeStatus::dead) {
                 log_.warn("node " + change->node + ": is dead");
@@ -172,6 +225,8 @@ void Runtime::leave_and_stop() {
     if (leaving_) return;
     log_.info("node " + settings_.core.node + ": leaving the cluster");
     log_.info("counters: " + counters_line(core_.counters()));
+    flush_bundle();
+    bundling_ = false;  // the goodbye's copies are redundancy against loss: one datagram each
     apply(core_.leave(io::monotonic_now()));
     leaving_ = true;
     reactor_.stop();

@@ -10,6 +10,7 @@
 #include "auth/keyring.hpp"
 #include "core/core.hpp"
 #include "daemon/api_server.hpp"
+#include "daemon/bundler.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -39,6 +40,11 @@ private:
 
     void on_datagram(int link, std::string_view bytes);
     void apply(core::Effects effects);
+    void transmit(Message msg, int link);
+    // The packets waiting for the end of the round go out, bundled where they can (bundler.hpp).
+    void flush_bundle();
+    // Bundles only while every live peer reads them.
+    void update_bundling();
     void arm();
     void on_signal(int signo);
     void leave_and_stop();
@@ -49,6 +55,9 @@ private:
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
     std::unique_ptr<ApiServer> api_;
+    Bundler bundler_;
+    bool bundling_ = false;
+    std::vector<Message> pending_;  // for every link, waiting for the end of the reactor round
     void reload();
     // Keys replaced by a reload still verify for a while, so that nodes can reload one by one.
     static constexpr core::Micros kKeySwitchOverWindow = 60 * core::kSeconds;

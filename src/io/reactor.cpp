@@ -123,6 +123,7 @@ bool Reactor::run() {
             armed_ = kUnarmed;  // fired: the same deadline, asked again, must be armed again
             if (read(timer_fd_, &expirations, sizeof expirations) > 0 && on_deadline_) on_deadline_();
         }
+        for (auto& [id, fn] : round_end_) fn();
     }
     return true;
 }

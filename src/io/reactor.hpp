@@ -29,6 +29,14 @@ public:
     // Absolute CLOCK_MONOTONIC time in microseconds; core::kNever disarms.
     void set_deadline(core::Micros when);
     void on_deadline(std::function<void()> fn) { on_deadline_ = std::move(fn); }
+    // Called after every round of ready sockets and the timer: what the round produced for one
+    // peer goes out in one write, not one write per message.
+    // Returns an id for cancel_round_end().
+    int after_each_round(std::function<void()> fn) {
+        round_end_[++round_end_ids_] = std::move(fn);
+        return round_end_ids_;
+    }
+    void cancel_round_end(int id) { round_end_.erase(id); }
     // Blocks these signals and delivers them through the loop instead.
     void watch_signals(std::initializer_list<int> signals, std::function<void(int)> on_signal);
 
@@ -52,6 +60,8 @@ private:
     static constexpr core::Micros kUnarmed = -1;
     core::Micros armed_ = kUnarmed;
     std::function<void()> on_deadline_;
+    std::map<int, std::function<void()>> round_end_;
+    int round_end_ids_ = 0;
     std::function<void(int)> on_signal_;
 };
 

@@ -1,0 +1,73 @@
+#include "daemon/bundler.hpp"
+
+#include "msg/netstring_codec.hpp"
+
+namespace hb::daemon {
+
+bool Bundler::heard(const Message& packet) {
+    if (packet.get("t") != std::optional<std::string_view>("status")) return false;
+    auto src = packet.get("src");
+    if (!src) return false;
+    const bool reads = packet.get(kCapsField) == std::optional<std::string_view>(kCaps);
+    auto [it, added] = reads_.try_emplace(std::string(*src), reads);
+    if (!added && it->second == reads) return false;
+    it->second = reads;
+    return true;
+}
+
+bool Bundler::reads_bundles(const std::string& node) const {
+    auto it = reads_.find(node);
+    return it != reads_.end() && it->second;
+}
+
+std::vector<Message> Bundler::pack(const std::string& self, std::vector<Message> packets) {
+    std::vector<Message> out;
+    std::vector<std::pair<Message, std::string>> group;  // packet, its encoding
+    std::size_t bytes = 0;
+    auto close_group = [&] {
+        if (group.size() == 1) {
+            out.push_back(std::move(group.front().first));
+        } else if (!group.empty()) {
+            Message bundle;
+            bundle.add("t", kType);
+            bundle.add("src", self);
+            bundle.add_int("n", static_cast<long>(group.size()));
+            for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary("m" + std::to_string(i), group[i].second);
+            out.push_back(std::move(bundle));
+        }
+        group.clear();
+        bytes = 0;
+    };
+    for (auto& p : packets) {
+        auto encoded = encode_netstring(p);
+        if (!encoded) {  // cannot be packed: goes out alone, where signing reports the problem
+            close_group();
+            out.push_back(std::move(p));
+            continue;
+        }
+        if (!group.empty() && bytes + encoded->size() > kMaxBytes) close_group();
+        bytes += encoded->size();
+        group.emplace_back(std::move(p), std::move(*encoded));
+    }
+    close_group();
+    return out;
+}
+
+Result<std::vector<Message>> Bundler::unpack(const Message& bundle) {
+    auto src = bundle.get("src");
+    auto n = bundle.get_int("n");
+    if (!src || !n || *n < 2 || *n > static_cast<long>(kMaxBytes)) return make_error("bundle without src or count");
+    std::vector<Message> out;
+    for (long i = 0; i < *n; ++i) {
+        auto bytes = bundle.get_binary("m" + std::to_string(i));
+        if (!bytes) return make_error("bundle lacks packet " + std::to_string(i));
+        auto decoded = decode_netstring(*bytes);
+        if (!decoded) return make_error("packet " + std::to_string(i) + " of a bundle: " + decoded.error());
+        if (decoded->message.get("src") != src) return make_error("a bundle carries another node's packet");
+        if (decoded->message.get("t") == std::optional<std::string_view>(kType)) return make_error("a bundle in a bundle");
+        out.push_back(std::move(decoded->message));
+    }
+    return out;
+}
+
+}  // namespace hb::daemon

@@ -1,0 +1,41 @@
+// Several packets of one reactor round, for every link, in one datagram: a busy sender pays the
+// kernel's per-datagram cost (most of its CPU, hbbench S2) once per bundle instead of per message.
+// Only between nodes that said in their heartbeats that they read bundles (hbcaps=bundle);
+// heartbeat 3.0.6 peers never say so, and while one is alive every packet goes out on its own.
+// Each packet keeps its own seq inside the bundle, so ordering, repair and duplicates are the
+// core's business as before; the bundle is signed (and checked) as a whole.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "msg/message.hpp"
+
+namespace hb::daemon {
+
+class Bundler {
+public:
+    static constexpr const char* kType = "NS_bundle";
+    static constexpr const char* kCapsField = "hbcaps";
+    static constexpr const char* kCaps = "bundle";
+    // Encoded packets per bundle, at most: a few IP fragments on a 1500-byte MTU.
+    static constexpr std::size_t kMaxBytes = 8192;
+
+    // A verified packet from a peer: whether its sender reads bundles, as its status says.
+    // True when that changed what we know.
+    bool heard(const Message& packet);
+    bool reads_bundles(const std::string& node) const;
+
+    // The packets in order, consecutive ones packed into bundles (a packet alone stays itself).
+    static std::vector<Message> pack(const std::string& self, std::vector<Message> packets);
+    // The packets a bundle carries (the bundle was authenticated); an error if it is malformed or
+    // carries a packet of another node.
+    static Result<std::vector<Message>> unpack(const Message& bundle);
+
+private:
+    std::map<std::string, bool, std::less<>> reads_;
+};
+
+}  // namespace hb::daemon
