@@ -11,8 +11,9 @@ cmd=${1:?usage: ours.sh start|pids|restart|exec|stop|version ...}
 shift
 
 ns() { echo "hbbo-n$1"; }
-# ucast to each peer (one socket per peer in our single process, at any size); HBB_MEDIUM=bcast overrides.
-medium() { echo "${HBB_MEDIUM:-ucast}"; }
+# ucast to each peer up to 4 nodes (as the anchors ran heartbeat 3.0.6), bcast beyond (one datagram per
+# heartbeat, not 63); HBB_MEDIUM=ucast|bcast overrides.
+medium() { if [ -n "${HBB_MEDIUM:-}" ]; then echo "$HBB_MEDIUM"; elif [ "$1" -le 4 ]; then echo ucast; else echo bcast; fi; }
 
 make_network() {  # N: a bridge namespace and one namespace per node, joined by veth pairs
   local n=$1 i
