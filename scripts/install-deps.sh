@@ -6,7 +6,7 @@ packages=(
   libssl-dev zlib1g-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
-  iproute2 procps util-linux
+  iproute2 procps util-linux python3
   heartbeat
 )
 missing=()
