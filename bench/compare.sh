@@ -16,9 +16,13 @@ out=build/bench-results/$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 quick=0
 for a in "$@"; do [ "$a" = --quick ] && quick=1; done
+# Corosync 3.1.7 does not form a 64-node ring on 2 cores (the largest seen: 8 members; "main process
+# was not scheduled for 27062 ms"), so its S6 stops at 32, as the anchors did.
+declare -A extra=([ours]="" [heartbeat3]="" [corosync]="--scale 8,16,32")
 for sys in ours heartbeat3 corosync; do
-  echo "== hbbench --system $sys $*" >&2
-  build/bin/hbbench --system "$sys" --work "$out/work" --json "$out/$sys.json" "$@" 2>&1 | tee "$out/$sys.log"
+  echo "== hbbench --system $sys $* ${extra[$sys]}" >&2
+  # shellcheck disable=SC2086  # the extra options are words
+  build/bin/hbbench --system "$sys" --work "$out/work" --json "$out/$sys.json" "$@" ${extra[$sys]} 2>&1 | tee "$out/$sys.log"
 done
 build/bin/hbbench report "$out/ours.json" "$out/heartbeat3.json" "$out/corosync.json" >"$out/side-by-side.md"
 echo "side by side: $out/side-by-side.md" >&2

@@ -219,6 +219,10 @@ Json s2_throughput(System& sys, const Options& o) {
             dup = std::max(dup, num(f, "dup"));
             reordered = std::max(reordered, num(f, "reordered"));
         }
+        if (received < 0) {
+            out[std::to_string(nodes)] = error("no receiver reported (the layer delivered nothing it could count)");
+            continue;
+        }
         Json r{{"nodes", nodes},         {"payload_bytes", 64},  {"sent", sent_line ? num(sent, "n") : -1},
                {"received", received},   {"msgs_per_s", worst_rate}, {"lost", lost},
                {"dup", dup},             {"reordered", reordered}, {"sender_retries", num(sent, "retries")}};
