@@ -18,7 +18,10 @@ quick=0
 for a in "$@"; do [ "$a" = --quick ] && quick=1; done
 # Corosync 3.1.7 does not form a 64-node ring on 2 cores (the largest seen: 8 members; "main process
 # was not scheduled for 27062 ms"), so its S6 stops at 32, as the anchors did.
-declare -A extra=([ours]="" [heartbeat3]="" [corosync]="--scale 8,16,32")
+# HBB_OURS_OPTS, HBB_HEARTBEAT3_OPTS, HBB_COROSYNC_OPTS: more options for one system's run (e.g. fewer
+# API calls for heartbeat 3.0.6, whose node_status takes ~28 ms).
+declare -A extra=([ours]="${HBB_OURS_OPTS:-}" [heartbeat3]="${HBB_HEARTBEAT3_OPTS:-}"
+                  [corosync]="--scale 8,16,32 ${HBB_COROSYNC_OPTS:-}")
 for sys in ours heartbeat3 corosync; do
   echo "== hbbench --system $sys $* ${extra[$sys]}" >&2
   # shellcheck disable=SC2086  # the extra options are words
