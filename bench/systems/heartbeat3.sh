@@ -99,6 +99,7 @@ node_conf() {
 
 # The shell that sets up a node's mount + UTS view; "$@" is then exec'ed. /run is bound last, in case WORK
 # lies below /run.
+# shellcheck disable=SC2016 # expanded by that shell
 ns_setup='hostname "$HBB3_NAME" && mount --bind "$HBB3_ROOT/etc" /etc/ha.d &&
   mount --bind "$HBB3_ROOT/lib" /var/lib/heartbeat && mount --bind "$HBB3_ROOT/run" /run && exec "$@"'
 
@@ -115,7 +116,7 @@ node_launch() {
   root=$(node_dir "$work" "$i")
   # shellcheck disable=SC2046
   HBB3_NAME=n$i HBB3_ROOT=$root setsid ip netns exec "$PFX$i" unshare -m -u --propagation private \
-    /bin/sh -c "$ns_setup" hbb3-n$i "$HB" $(hb_flags) </dev/null >>"$root/stdout" 2>&1 &
+    /bin/sh -c "$ns_setup" "hbb3-n$i" "$HB" $(hb_flags) </dev/null >>"$root/stdout" 2>&1 &
   echo $! >"$root/launcher.pid"
 }
 
@@ -168,9 +169,12 @@ cmd_version() {
   echo "heartbeat ${v:-3.0.6}"
 }
 
+# net_up N: the namespaces, bridge and veth pairs. hbb3-br is made first and serves as the lock: when it
+# exists already (another run), nothing is touched and the result is 2. On another failure the result is 1
+# and net_down removes what this call made.
 net_up() {
   local n=$1 i
-  ip netns add "$BR" || return 1
+  ip netns add "$BR" 2>/dev/null || return 2
   ip -n "$BR" link set lo up
   ip -n "$BR" link add hbb3br type bridge stp_state 0 forward_delay 0 || return 1
   ip -n "$BR" link set hbb3br up
@@ -183,6 +187,14 @@ net_up() {
     ip -n "$PFX$i" link set lo up
     ip -n "$PFX$i" link set eth0 up || return 1
   done
+}
+
+# net_down N: deletes this run's namespaces hbb3-n1..N and hbb3-br (the veth pairs go with them).
+net_down() {
+  local i
+  for ((i = 1; i <= $1; i++)); do ip netns del "$PFX$i" 2>/dev/null; done
+  ip netns del "$BR" 2>/dev/null
+  return 0
 }
 
 cmd_start() {
@@ -202,10 +214,15 @@ cmd_start() {
     "${HB3_MANAGE_RESOURCES:-0}" >"$work/hbb3.conf"
   log "keepalive ${ka}ms deadtime ${dt}ms warntime $(warntime_ms "$dt")ms initdead $(initdead_ms "$dt")ms," \
     "$n nodes, heartbeat flags: $(hb_flags)"
-  if ! net_up "$n"; then
-    cmd_stop "$work" >/dev/null 2>&1
+  net_up "$n"
+  case $? in
+  0) ;;
+  2) die "namespace $BR exists already (another run?): run '$0 stop WORK' first" ;;
+  *)
+    net_down "$n"
     die "cannot create the namespaces / veth pairs"
-  fi
+    ;;
+  esac
   for ((i = 1; i <= n; i++)); do
     node_conf "$work" "$i" "$n" "$ka" "$dt" || die "cannot write node n$i's configuration under $work"
   done
@@ -214,8 +231,8 @@ cmd_start() {
 }
 
 # wait_launched WORK I...: until every node's master has written its pidfile and forked its children (3:
-# FIFO reader, bcast writer, bcast reader). Gives up on a node whose launcher (heartbeat before it
-# daemonizes) is gone for 2 s with no master, e.g. after a configuration error.
+# FIFO reader, bcast writer, bcast reader), at most 30 s. Gives up at once on a node whose launcher
+# (heartbeat before it daemonizes) exited with an error, e.g. a configuration error.
 wait_launched() {
   local work=$1 t i m ok l
   local -A gone=()
@@ -226,9 +243,15 @@ wait_launched() {
       if m=$(master_pid "$work" "$i") && [ "$(node_pids "$PFX$i" "$m" | wc -l)" -ge 4 ]; then continue; fi
       ok=0
       l=$(cat "$(node_dir "$work" "$i")/launcher.pid" 2>/dev/null)
-      if [ -z "$m" ] && ! alive "${l:-0}"; then
-        gone[$i]=$((${gone[$i]:-0} + 1))
-        ((${gone[$i]} < 20)) || { log "node n$i: heartbeat exited: $(grep -h ERROR "$(node_dir "$work" "$i")/ha-log" 2>/dev/null | tail -2)"; return 1; }
+      if [ -z "$m" ] && [ -z "${gone[$i]:-}" ] && [ -n "$l" ] && ! alive "$l"; then
+        # heartbeat before it daemonized: exit 0 once it forked the daemon, else a configuration error
+        wait "$l" 2>/dev/null
+        gone[$i]=$?
+        if [ "${gone[$i]}" != 0 ] && [ "${gone[$i]}" != 127 ]; then
+          log "node n$i: heartbeat exited with status ${gone[$i]}:" \
+            "$(grep -h ERROR "$(node_dir "$work" "$i")/ha-log" 2>/dev/null | tail -2)"
+          return 1
+        fi
       fi
       break
     done
@@ -327,7 +350,7 @@ cmd_stop() {
     # shellcheck disable=SC2086
     left=$(kill_wait TERM 2 $left)
     # shellcheck disable=SC2086
-    [ -n "$left" ] && { log "SIGKILL to heartbeat processes: $(echo $left)"; kill_wait KILL 5 $left >/dev/null; }
+    [ -n "$left" ] && { log "SIGKILL to heartbeat processes: ${left//$'\n'/ }"; kill_wait KILL 5 $left >/dev/null; }
   fi
   # whatever `exec` started (agents, cl_status) and still lives in one of our namespaces
   for ns in $spaces; do
