@@ -161,6 +161,39 @@ Json soak_under_load(System& sys, const Options& o, int ka, int dt) {
                 {"busy_loops", hogs}, {"false_deaths", false_deaths}};
 }
 
+// Each node's CPU share (all its processes) over `seconds` of idling, and its memory at the end.
+struct NodeSample {
+    double cpu_pct = 0;
+    Memory memory;
+    std::size_t processes = 0;
+};
+std::vector<NodeSample> sample_idle(const System& sys, int nodes, int seconds) {
+    std::vector<std::vector<pid_t>> pids;
+    std::vector<double> before;
+    for (int i = 1; i <= nodes; ++i) {
+        pids.push_back(sys.pids(i));
+        double s = 0;
+        for (pid_t p : pids.back()) s += cpu_seconds(p);
+        before.push_back(s);
+    }
+    const std::int64_t t0 = mono_us();
+    sleep_ms(seconds * 1000);
+    const double secs = static_cast<double>(mono_us() - t0) / 1e6;
+    std::vector<NodeSample> out;
+    for (std::size_t n = 0; n < pids.size(); ++n) {
+        NodeSample sample;
+        double s = 0;
+        for (pid_t p : pids[n]) {
+            s += cpu_seconds(p);
+            sample.memory += memory_mib(p);
+        }
+        sample.cpu_pct = (s - before[n]) / secs * 100.0;
+        sample.processes = pids[n].size();
+        out.push_back(sample);
+    }
+    return out;
+}
+
 }  // namespace
 
 Json s1_detection(System& sys, const Options& o) {
@@ -258,26 +291,14 @@ Json s4_footprint(System& sys, const Options& o) {
             continue;
         }
         sleep_ms(2000);
-        std::vector<std::vector<pid_t>> pids{sys.pids(1), sys.pids(2)};
-        auto cpu = [&](const std::vector<pid_t>& ps) {
-            double s = 0;
-            for (pid_t p : ps) s += cpu_seconds(p);
-            return s;
-        };
-        std::vector<double> before{cpu(pids[0]), cpu(pids[1])};
         progress(sys, "S4: %d s idle at keepalive %d ms", o.idle_s, ka);
-        const std::int64_t t0 = mono_us();
-        sleep_ms(o.idle_s * 1000);
-        const double secs = static_cast<double>(mono_us() - t0) / 1e6;
         std::vector<double> cpu_pct, rss, pss, priv, procs;
-        for (std::size_t n = 0; n < pids.size(); ++n) {
-            cpu_pct.push_back((cpu(pids[n]) - before[n]) / secs * 100.0);
-            Memory m;
-            for (pid_t p : pids[n]) m += memory_mib(p);
-            rss.push_back(m.rss);
-            pss.push_back(m.pss);
-            priv.push_back(m.private_);
-            procs.push_back(static_cast<double>(pids[n].size()));
+        for (const NodeSample& n : sample_idle(sys, 2, o.idle_s)) {
+            cpu_pct.push_back(n.cpu_pct);
+            rss.push_back(n.memory.rss);
+            pss.push_back(n.memory.pss);
+            priv.push_back(n.memory.private_);
+            procs.push_back(static_cast<double>(n.processes));
         }
         out[timing_key(ka, dt)] = Json{{"keepalive_ms", ka},     {"seconds", o.idle_s},   {"cpu_pct", mean(cpu_pct)},
                                        {"rss_mib", mean(rss)},   {"pss_mib", mean(pss)},  {"private_mib", mean(priv)},
@@ -325,26 +346,10 @@ Json s6_scale(System& sys, const Options& o) {
             continue;
         }
         sleep_ms(3000);
-        std::vector<std::vector<pid_t>> pids;
-        std::vector<double> before;
-        for (int i = 1; i <= nodes; ++i) {
-            pids.push_back(sys.pids(i));
-            double s = 0;
-            for (pid_t p : pids.back()) s += cpu_seconds(p);
-            before.push_back(s);
-        }
-        const std::int64_t t0 = mono_us();
-        sleep_ms(o.scale_idle_s * 1000);
-        const double secs = static_cast<double>(mono_us() - t0) / 1e6;
         std::vector<double> cpu_pct, rss;
-        for (std::size_t n = 0; n < pids.size(); ++n) {
-            double s = 0, r = 0;
-            for (pid_t p : pids[n]) {
-                s += cpu_seconds(p);
-                r += memory_mib(p).rss;
-            }
-            cpu_pct.push_back((s - before[n]) / secs * 100.0);
-            rss.push_back(r);
+        for (const NodeSample& n : sample_idle(sys, nodes, o.scale_idle_s)) {
+            cpu_pct.push_back(n.cpu_pct);
+            rss.push_back(n.memory.rss);
         }
         out[std::to_string(nodes)] = Json{{"nodes", nodes},
                                           {"converge_s", static_cast<double>(converged - launched) / 1e6},
