@@ -115,10 +115,13 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
                    checked.detail);
         return;
     }
-    if (bundler_.heard(checked.message)) update_bundling();
     const core::Micros now = io::monotonic_now();
+    auto take = [&](const Message& packet) {
+        if (bundler_.heard(packet)) update_bundling();
+        apply(core_.receive(now, link, packet));
+    };
     if (checked.message.get("t") != std::optional<std::string_view>(Bundler::kType)) {
-        apply(core_.receive(now, link, checked.message));
+        take(checked.message);
         return;
     }
     auto packets = Bundler::unpack(checked.message);
@@ -127,10 +130,7 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
         log_.debug("dropped a bundle on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + packets.error());
         return;
     }
-    for (const Message& packet : *packets) {
-        if (bundler_.heard(packet)) update_bundling();
-        apply(core_.receive(now, link, packet));
-    }
+    for (const Message& packet : *packets) take(packet);
 }
 
 void Runtime::update_bundling() {
