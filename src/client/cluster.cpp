@@ -54,10 +54,15 @@ Result<std::unique_ptr<Cluster>> Cluster::signon(std::string_view client_id, std
     return c;
 }
 
+namespace {
+// The AnswerCache key of a node's status, shared by the answer and the pushed status message.
+std::string status_key(std::string_view node) { return "nodestatus\n" + std::string(node); }
+}  // namespace
+
 void Cluster::note_status(const Message& msg) {
     const std::string type = text(msg, "t");
     if ((type == "status" || type == "NS_st") && msg.get("src") && msg.get("st")) {
-        answers_->put("nodestatus\n" + text(msg, "src"), text(msg, "st"));
+        answers_->put(status_key(text(msg, "src")), text(msg, "st"));
     }
 }
 
@@ -100,7 +105,7 @@ Result<std::vector<std::string>> Cluster::nodes() { return listing("nodelist", M
 
 Result<std::string> Cluster::node_status(std::string_view node) {
     session_->read_available();  // a status message already sent to us is newer than any answer kept
-    const std::string key = "nodestatus\n" + std::string(node);
+    const std::string key = status_key(node);
     if (auto kept = answers_->get(key)) return std::move(*kept);
     auto r = ask("nodestatus", with({{"node", node}}));
     if (!r) return make_error(r.error());
