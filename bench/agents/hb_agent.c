@@ -51,6 +51,12 @@ static ll_cluster_t* sign_on(const char* name) {
     return hb;
 }
 
+/* Signs off (waiting for what is still queued when `flush`) and frees the handle. */
+static void leave(ll_cluster_t* hb, int flush) {
+    hb->llc_ops->signoff(hb, flush);
+    hb->llc_ops->delete(hb);
+}
+
 /* Waits up to timeout_ms for a message and returns it (NULL: none in time, or the daemon went away). */
 static struct ha_msg* next_message(ll_cluster_t* hb, int timeout_ms) {
     if (!hb->llc_ops->msgready(hb)) {
@@ -103,8 +109,7 @@ static int watch(void) {
         /* rcvmsg hands status messages to the callback; what is left over is ours to free. */
         if (hb->llc_ops->rcvmsg(hb, 0) < 0 && !hb->llc_ops->chan_is_connected(hb)) die(hb, "rcvmsg");
     }
-    hb->llc_ops->signoff(hb, 0);
-    hb->llc_ops->delete(hb);
+    leave(hb, 0);
     return 0;
 }
 
@@ -136,8 +141,7 @@ static int converge(int want, int timeout_ms) {
     while (hb && mono_us() < give_up) {
         if (alive_nodes(hb) >= want) {
             printf("converged %lld\n", (long long)wall_us());
-            hb->llc_ops->signoff(hb, 0);
-            hb->llc_ops->delete(hb);
+            leave(hb, 0);
             return 0;
         }
         usleep(20000);
@@ -164,8 +168,7 @@ static int pong(void) {
         }
         ha_msg_del(m);
     }
-    hb->llc_ops->signoff(hb, 0);
-    hb->llc_ops->delete(hb);
+    leave(hb, 0);
     return 0;
 }
 
@@ -203,8 +206,7 @@ static int ping(const char* peer, int count) {
            (long long)rtt[(count * 99) / 100 < count ? (count * 99) / 100 : count - 1], (long long)rtt[count - 1],
            (long long)rtt[0]);
     free(rtt);
-    hb->llc_ops->signoff(hb, 0);
-    hb->llc_ops->delete(hb);
+    leave(hb, 0);
     return 0;
 }
 
@@ -265,8 +267,7 @@ static int send_burst(int duration_ms, int size) {
     }
     printf("sent n=%ld us=%lld retries=%ld\n", sent, (long long)elapsed, retries);
     free(payload);
-    hb->llc_ops->signoff(hb, 1);
-    hb->llc_ops->delete(hb);
+    leave(hb, 1);
     return 0;
 }
 
@@ -313,8 +314,7 @@ static int receive(int idle_ms) {
     printf("recv n=%ld expected=%ld lost=%ld dup=%ld reordered=%ld first=%lld last=%lld\n", got, expected, lost, dup,
            reordered, (long long)first, (long long)last);
     free(seen);
-    hb->llc_ops->signoff(hb, 0);
-    hb->llc_ops->delete(hb);
+    leave(hb, 0);
     return 0;
 }
 
@@ -342,8 +342,7 @@ static int apicost(int count) {
     }
     const double b = (double)(mono_us() - start) / count;
     printf("apicost a=%.2f b=%.2f\n", a, b);
-    hb->llc_ops->signoff(hb, 0);
-    hb->llc_ops->delete(hb);
+    leave(hb, 0);
     return 0;
 }
 
