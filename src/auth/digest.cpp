@@ -1,5 +1,6 @@
 #include "auth/digest.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -87,6 +88,10 @@ std::uint32_t reverse32(std::uint32_t v) {
 }
 
 }  // namespace
+
+void start_crypto_without_config() {
+    (void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, nullptr);
+}
 
 std::uint32_t crc32_posix(std::string_view data) {
     // zlib computes the reflected CRC-32 of the same polynomial. Feeding it bit-reversed bytes and

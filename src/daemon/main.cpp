@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "auth/digest.hpp"
 #include "config/config_dir.hpp"
 #include "daemon/process.hpp"
 #include "daemon/runtime.hpp"
@@ -43,6 +44,7 @@ int signal_running(const std::string& pidfile, int signo, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hb::auth::start_crypto_without_config();
     CLI::App app{"heartbeat: cluster membership and messaging daemon"};
     hb::daemon::CommandLine cmd;
     bool stop = false, reload = false, status = false, version = false;
