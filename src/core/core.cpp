@@ -439,7 +439,7 @@ struct Core::State {
         timers.push({when, 0, TimerKind::rexmit, p.index, 0, 0});
     }
 
-    void on_sequenced(Peer& p, const PacketHeader& h, const Message& msg, Micros now) {
+    void on_sequenced(Peer& p, const PacketHeader& h, Message& msg, Micros now) {
         const std::string_view type = *h.type;
         const std::uint64_t seq = *h.seq;
         const bool for_us = addressed_to_us(h);
@@ -450,11 +450,15 @@ struct Core::State {
             ++counters.dropped_before_sync;
             return;
         }
+        // `h` and `type` look into `msg`, which may be moved into the window below (and dropped
+        // there as a duplicate): what is needed of them afterwards is read now.
+        const bool is_status = type == "status", is_shutdone = type == "shutdone", is_reqnodes = type == "reqnodes";
         const bool deliverable = for_us && !is_protocol_type(type);
         const std::uint64_t prev_highest = p.window.highest();
         const Micros first_request = now + rexmit_delay();
-        if (p.window.accept(seq, deliverable ? std::optional<Message>(msg) : std::nullopt, first_request) ==
-            Accept::duplicate) {
+        std::optional<Message> payload;
+        if (deliverable) payload = promiscuous ? Message(msg) : std::move(msg);  // a duplicate is shown below
+        if (p.window.accept(seq, std::move(payload), first_request) == Accept::duplicate) {
             ++counters.dropped_duplicate;
             if (promiscuous) emit<Deliver>(msg, Treatment::duplicate);
             return;
@@ -464,14 +468,14 @@ struct Core::State {
             ++counters.dropped_not_for_us;
             if (promiscuous) emit<Deliver>(msg, Treatment::not_for_us);
         }
-        if (type == "status") status_heard(p, h, msg, seq, now);
+        if (is_status) status_heard(p, h, msg, seq, now);
         deliver(p.window.release());
         maybe_ack(p, now);
         if (!for_us) return;
-        if (type == "shutdone") {
+        if (is_shutdone) {
             p.left_generation = p.generation;
             declare_dead(p, now);
-        } else if (type == "reqnodes") {
+        } else if (is_reqnodes) {
             std::string list;
             for (const auto& n : cfg.nodes) list += n + ' ';
             Message reply;
@@ -483,7 +487,7 @@ struct Core::State {
         }
     }
 
-    void receive(Micros now, int link, const Message& msg) {
+    void receive(Micros now, int link, Message& msg) {
         last_now = now;
         ++counters.packets_received;
         const PacketHeader h = PacketHeader::read(msg);
@@ -667,7 +671,7 @@ Effects Core::start(Micros now) {
     return s_->take();
 }
 
-Effects Core::receive(Micros now, int link, const Message& msg) {
+Effects Core::receive(Micros now, int link, Message msg) {
     if (!s_->started || s_->stopped) return {};
     s_->receive(now, link, msg);
     return s_->take();

@@ -66,7 +66,8 @@ public:
     // Starts heartbeating: the first status (st=init) goes out at once.
     Effects start(Micros now);
     // An authenticated packet arrived on `link`.
-    Effects receive(Micros now, int link, const Message& msg);
+    // By value: a message for local clients moves on into the effects (pass an rvalue to save a copy).
+    Effects receive(Micros now, int link, Message msg);
     // Time passed: call at next_deadline() (calling earlier or later is harmless).
     Effects tick(Micros now);
     // A local client's message for the cluster (no `dest`) or one node (`dest`). Refused while the

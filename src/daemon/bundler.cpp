@@ -20,37 +20,52 @@ bool Bundler::reads_bundles(const std::string& node) const {
     return it != reads_.end() && it->second;
 }
 
-std::vector<Message> Bundler::pack(const std::string& self, std::vector<Message> packets) {
+void Bundler::queue(Message packet) {
+    auto encoded = encode_netstring(packet);
+    std::optional<std::string> bytes;
+    if (encoded) bytes = std::move(encoded).value();
+    queued_bytes_ += bytes ? bytes->size() : 0;
+    queued_.push_back({std::move(packet), std::move(bytes)});
+}
+
+std::vector<Message> Bundler::take(const std::string& self) {
     std::vector<Message> out;
-    std::vector<std::pair<Message, std::string>> group;  // packet, its encoding
+    std::vector<Queued*> group;
     std::size_t bytes = 0;
     auto close_group = [&] {
         if (group.size() == 1) {
-            out.push_back(std::move(group.front().first));
+            out.push_back(std::move(group.front()->packet));
         } else if (!group.empty()) {
             Message bundle;
             bundle.add("t", kType);
             bundle.add("src", self);
             bundle.add_int("n", static_cast<long>(group.size()));
-            for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary("m" + std::to_string(i), group[i].second);
+            for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary("m" + std::to_string(i), *group[i]->encoded);
             out.push_back(std::move(bundle));
         }
         group.clear();
         bytes = 0;
     };
-    for (auto& p : packets) {
-        auto encoded = encode_netstring(p);
-        if (!encoded) {  // cannot be packed: goes out alone, where signing reports the problem
+    for (auto& q : queued_) {
+        if (!q.encoded) {  // where signing reports the problem
             close_group();
-            out.push_back(std::move(p));
+            out.push_back(std::move(q.packet));
             continue;
         }
-        if (!group.empty() && bytes + encoded->size() > kMaxBytes) close_group();
-        bytes += encoded->size();
-        group.emplace_back(std::move(p), std::move(*encoded));
+        if (!group.empty() && bytes + q.encoded->size() > kMaxBytes) close_group();
+        bytes += q.encoded->size();
+        group.push_back(&q);
     }
     close_group();
+    queued_.clear();
+    queued_bytes_ = 0;
     return out;
+}
+
+std::vector<Message> Bundler::pack(const std::string& self, std::vector<Message> packets) {
+    Bundler b;
+    for (auto& p : packets) b.queue(std::move(p));
+    return b.take(self);
 }
 
 Result<std::vector<Message>> Bundler::unpack(const Message& bundle) {

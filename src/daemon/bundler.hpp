@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,14 @@ public:
     bool heard(const Message& packet);
     bool reads_bundles(const std::string& node) const;
 
-    // The packets in order, consecutive ones packed into bundles (a packet alone stays itself).
+    // Packets wait here (encoded as they come) until take() hands them out in order, consecutive
+    // ones packed into bundles (a packet alone stays itself).
+    void queue(Message packet);
+    bool has_queued() const { return !queued_.empty(); }
+    std::size_t queued_packets() const { return queued_.size(); }
+    std::size_t queued_bytes() const { return queued_bytes_; }
+    std::vector<Message> take(const std::string& self);
+    // queue() then take() for a list of packets.
     static std::vector<Message> pack(const std::string& self, std::vector<Message> packets);
     // The packets a bundle carries (the bundle was authenticated); an error if it is malformed or
     // carries a packet of another node.
@@ -36,6 +44,12 @@ public:
 
 private:
     std::map<std::string, bool, std::less<>> reads_;
+    struct Queued {
+        Message packet;
+        std::optional<std::string> encoded;  // none: cannot be packed, goes out alone
+    };
+    std::vector<Queued> queued_;
+    std::size_t queued_bytes_ = 0;
 };
 
 }  // namespace hb::daemon

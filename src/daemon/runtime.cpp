@@ -54,11 +54,12 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
                                });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
-    rt->reactor_.after_each_round([rt = rt.get()] { rt->flush_bundle(); });
+    rt->reactor_.after_each_round([rt = rt.get()] { rt->flush_bundle(Flush::unless_streaming); });
     rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
     rt->api_->on_congestion([rt = rt.get()](bool on) { rt->apply(rt->core_.set_congested(io::monotonic_now(), on)); });
     rt->reactor_.on_deadline([rt = rt.get()] {
         const core::Micros now = io::monotonic_now();
+        if (rt->cork_.deadline() <= now) rt->flush_bundle(Flush::now);
         if (now - rt->load_read_at_ >= core::kSeconds) {
             rt->core_.set_load(read_loadavg());
             rt->load_read_at_ = now;
@@ -116,12 +117,12 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
         return;
     }
     const core::Micros now = io::monotonic_now();
-    auto take = [&](const Message& packet) {
+    auto take = [&](Message packet) {
         if (bundler_.heard(packet)) update_bundling();
-        apply(core_.receive(now, link, packet));
+        apply(core_.receive(now, link, std::move(packet)));
     };
     if (checked.message.get("t") != std::optional<std::string_view>(Bundler::kType)) {
-        take(checked.message);
+        take(std::move(checked.message));
         return;
     }
     auto packets = Bundler::unpack(checked.message);
@@ -130,7 +131,7 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
         log_.debug("dropped a bundle on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + packets.error());
         return;
     }
-    for (const Message& packet : *packets) take(packet);
+    for (Message& packet : *packets) take(std::move(packet));
 }
 
 void Runtime::update_bundling() {
@@ -143,8 +144,8 @@ void Runtime::update_bundling() {
     bundling_ = all;
 }
 
-void Runtime::transmit(Message msg, int link) {
-    auto datagram = auth::sign_packet(msg, settings_.keys, settings_.inner_auth);
+void Runtime::transmit(Message msg, int link, bool inner_auth) {
+    auto datagram = auth::sign_packet(msg, settings_.keys, inner_auth);
     if (!datagram) {
         log_.error("cannot sign a packet: " + datagram.error());
         return;
@@ -154,11 +155,23 @@ void Runtime::transmit(Message msg, int link) {
     }
 }
 
-void Runtime::flush_bundle() {
-    if (pending_.empty()) return;
-    std::vector<Message> packets;
-    packets.swap(pending_);
-    for (Message& m : Bundler::pack(settings_.core.node, std::move(packets))) transmit(std::move(m), core::kAllLinks);
+void Runtime::flush_bundle(Flush how) {
+    if (!bundler_.has_queued()) return;
+    const core::Micros now = io::monotonic_now();
+    if (how == Flush::unless_streaming) {
+        const core::Micros held_until = cork_.deadline();
+        if (cork_.hold(now, bundler_.queued_bytes(), Bundler::kMaxBytes)) {
+            if (cork_.deadline() != held_until) arm();
+            return;
+        }
+    }
+    cork_.sent(now, bundler_.queued_packets());
+    for (Message& m : bundler_.take(settings_.core.node)) {
+        // A bundle needs no inner auth field: its trailer covers every byte, and it is the only
+        // signature a bundle's reader checks (only our nodes read bundles).
+        const bool bundle = m.get("t") == std::optional<std::string_view>(Bundler::kType);
+        transmit(std::move(m), core::kAllLinks, settings_.inner_auth && !bundle);
+    }
 }
 
 void Runtime::apply(core::Effects effects) {
@@ -167,11 +180,11 @@ void Runtime::apply(core::Effects effects) {
             // Packets for every link wait for the end of the reactor round (a bundle); anything
             // else goes now, after what waits, so that the order stays as the core made it.
             if (bundling_ && send->link == core::kAllLinks) {
-                pending_.push_back(std::move(send->msg));
+                bundler_.queue(std::move(send->msg));
                 continue;
             }
-            flush_bundle();
-            transmit(std::move(send->msg), send->link);
+            flush_bundle(Flush::now);
+            transmit(std::move(send->msg), send->link, settings_.inner_auth);
         } else if (auto* change = std::get_if<core::NodeChange>(&e)) {
             update_bundling();
             // heartbeat's wording, so that existing log watchers keep working.
@@ -197,7 +210,7 @@ void Runtime::apply(core::Effects effects) {
     arm();
 }
 
-void Runtime::arm() { reactor_.set_deadline(core_.next_deadline()); }
+void Runtime::arm() { reactor_.set_deadline(std::min(core_.next_deadline(), cork_.deadline())); }
 
 void Runtime::on_signal(int signo) {
     switch (signo) {
@@ -225,7 +238,7 @@ void Runtime::leave_and_stop() {
     if (leaving_) return;
     log_.info("node " + settings_.core.node + ": leaving the cluster");
     log_.info("counters: " + counters_line(core_.counters()));
-    flush_bundle();
+    flush_bundle(Flush::now);
     bundling_ = false;  // the goodbye's copies are redundancy against loss: one datagram each
     apply(core_.leave(io::monotonic_now()));
     leaving_ = true;

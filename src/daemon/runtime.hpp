@@ -11,6 +11,7 @@
 #include "core/core.hpp"
 #include "daemon/api_server.hpp"
 #include "daemon/bundler.hpp"
+#include "daemon/cork.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -40,9 +41,12 @@ private:
 
     void on_datagram(int link, std::string_view bytes);
     void apply(core::Effects effects);
-    void transmit(Message msg, int link);
+    void transmit(Message msg, int link, bool inner_auth);
     // The packets waiting for the end of the round go out, bundled where they can (bundler.hpp).
-    void flush_bundle();
+    // Flush::unless_streaming leaves them for more while cork_ says so (cork.hpp).
+    enum class Flush { now, unless_streaming };
+    void flush_bundle(Flush how);
+    Cork cork_;
     // Bundles only while every live peer reads them.
     void update_bundling();
     void arm();
@@ -57,7 +61,6 @@ private:
     std::unique_ptr<ApiServer> api_;
     Bundler bundler_;
     bool bundling_ = false;
-    std::vector<Message> pending_;  // for every link, waiting for the end of the reactor round
     void reload();
     // Keys replaced by a reload still verify for a while, so that nodes can reload one by one.
     static constexpr core::Micros kKeySwitchOverWindow = 60 * core::kSeconds;
