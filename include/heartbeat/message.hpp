@@ -108,6 +108,7 @@ public:
     void remove_at(std::size_t index);
 
     std::size_t size() const { return fields_.size(); }
+    void reserve(std::size_t fields) { fields_.reserve(fields); }
     bool empty() const { return fields_.empty(); }
     FieldRange fields() const { return FieldRange(fields_); }
     const Field& operator[](std::size_t i) const { return *fields_[i]; }

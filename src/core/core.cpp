@@ -55,6 +55,7 @@ struct Core::State {
     std::uint64_t ack_level = 0;
     bool ack_level_dirty = true;
     bool congested = false;  // a local client is behind: acks are held back (set_congested)
+    bool in_batch = false;   // inside receive_batch: acks wait for its end
     std::size_t heard_count = 0;
     Effects out;
 
@@ -122,8 +123,8 @@ struct Core::State {
         s.load = seq ? std::string_view(load) : std::string_view();
         s.ttl = ttl();
         stamp(msg, s);
-        if (seq) history.record(*seq, msg);
-        emit<Send>(kAllLinks, std::move(msg), std::move(to));
+        std::shared_ptr<const std::string> encoded = seq ? history.record(*seq, msg) : nullptr;
+        emit<Send>(kAllLinks, std::move(msg), std::move(to), std::move(encoded));
     }
 
     void send_sequenced(Message msg, Micros now) { stamp_and_send(std::move(msg), next_seq++, now); }
@@ -310,11 +311,25 @@ struct Core::State {
         const std::uint64_t c = p.window.contiguous();
         if (c <= p.acked_to_it) return;
         if (!at_once && c % 10 != p.ack_trigger && c < p.acked_to_it + 10) return;
+        if (in_batch && !at_once) {
+            p.ack_due = true;
+            return;
+        }
         Message body;
         body.add("ackseq", hex(c));
         send_control("NS_ackmsg", p, std::move(body), now);
         p.acked_to_it = c;
         ++counters.acks_sent;
+    }
+
+    // The end of a receive_batch: the acks it made due go out now.
+    void send_due_acks(Micros now) {
+        in_batch = false;
+        for (Peer& p : peers) {
+            if (!p.ack_due) continue;
+            p.ack_due = false;
+            maybe_ack(p, now, true);
+        }
     }
 
     // The cluster's ack level (lowest ack of a live peer) only rises with acks, so the O(peers)
@@ -674,6 +689,14 @@ Effects Core::start(Micros now) {
 Effects Core::receive(Micros now, int link, Message msg) {
     if (!s_->started || s_->stopped) return {};
     s_->receive(now, link, msg);
+    return s_->take();
+}
+
+Effects Core::receive_batch(Micros now, int link, std::vector<Message> packets) {
+    if (!s_->started || s_->stopped) return {};
+    s_->in_batch = true;
+    for (Message& m : packets) s_->receive(now, link, m);
+    s_->send_due_acks(now);
     return s_->take();
 }
 

@@ -68,6 +68,10 @@ public:
     // An authenticated packet arrived on `link`.
     // By value: a message for local clients moves on into the effects (pass an rvalue to save a copy).
     Effects receive(Micros now, int link, Message msg);
+    // Packets that arrived together (one bundle): as receive() one by one, except that an ack
+    // due to a peer goes once, after the last of them, for all it acknowledges. Heartbeat's rule
+    // acks every tenth message; a bundle carries dozens.
+    Effects receive_batch(Micros now, int link, std::vector<Message> packets);
     // Time passed: call at next_deadline() (calling earlier or later is harmless).
     Effects tick(Micros now);
     // A local client's message for the cluster (no `dest`) or one node (`dest`). Refused while the

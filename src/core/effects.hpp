@@ -1,6 +1,7 @@
 // What the core asks its driver to do. Effects are returned in the order they must happen.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,6 +21,9 @@ struct Send {
     // The one node that needs it (messages with `dest`), or empty for every node. Heartbeat puts
     // every packet in front of every node; a driver that can address a single peer may use this.
     std::string to;
+    // msg in netstring form, when the core encoded it anyway (for its send history): a driver
+    // that sends netstrings need not encode it again. Null otherwise.
+    std::shared_ptr<const std::string> encoded = nullptr;
 };
 
 // Why a message is handed to clients: heartbeat's filter treatments (spec §5.3). Only `keep`

@@ -34,6 +34,7 @@ struct Peer {
     ReceiveWindow window;
     std::uint64_t ack_trigger = 0;   // we ack its seq S when S % 10 == ack_trigger (heartbeat's)
     std::uint64_t acked_to_it = 0;   // the last ackseq we sent it
+    bool ack_due = false;            // an ack waits for the end of a batch (Core::receive_batch)
     std::uint64_t acked_by_it = 0;   // the highest of our seqs it acknowledged
 };
 

@@ -4,12 +4,14 @@
 
 namespace hb::core {
 
-void SendHistory::record(std::uint64_t seq, Message msg) {
+std::shared_ptr<const std::string> SendHistory::record(std::uint64_t seq, const Message& msg) {
     // Sequence numbers are consecutive for one generation; anything else starts over.
     if (!entries_.empty() && seq != entries_.back().seq + 1) entries_.clear();
     auto encoded = encode_netstring(msg);
-    entries_.push_back(Entry{seq, encoded ? std::move(encoded).value() : std::string()});
+    auto stored = std::make_shared<const std::string>(encoded ? std::move(encoded).value() : std::string());
+    entries_.push_back(Entry{seq, stored});
     if (entries_.size() > kCapacity) entries_.pop_front();
+    return encoded ? stored : nullptr;
 }
 
 SendHistory::Lookup SendHistory::find(std::uint64_t seq, Micros now, Micros min_interval, Message* out) {
@@ -17,7 +19,7 @@ SendHistory::Lookup SendHistory::find(std::uint64_t seq, Micros now, Micros min_
     if (seq < lowest()) return Lookup::too_old;
     Entry& e = entries_[seq - lowest()];
     if (e.last_resent >= 0 && now - e.last_resent < min_interval) return Lookup::recently_resent;
-    auto decoded = decode_netstring(e.encoded);
+    auto decoded = decode_netstring(*e.encoded);
     if (!decoded) return Lookup::not_sent_yet;  // cannot happen: we encoded it
     e.last_resent = now;
     *out = std::move(decoded->message);

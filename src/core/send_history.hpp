@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -17,7 +18,8 @@ class SendHistory {
 public:
     static constexpr std::size_t kCapacity = 500;  // heartbeat's MAXMSGHIST
 
-    void record(std::uint64_t seq, Message msg);
+    // Returns the stored encoding, which the driver may send as it is (Send::encoded).
+    std::shared_ptr<const std::string> record(std::uint64_t seq, const Message& msg);
     std::uint64_t lowest() const { return entries_.empty() ? 0 : entries_.front().seq; }
     std::uint64_t highest() const { return entries_.empty() ? 0 : entries_.back().seq; }
 
@@ -28,7 +30,7 @@ public:
 private:
     struct Entry {
         std::uint64_t seq;
-        std::string encoded;
+        std::shared_ptr<const std::string> encoded;
         Micros last_resent = -1;
     };
     std::deque<Entry> entries_;  // consecutive sequence numbers, oldest first

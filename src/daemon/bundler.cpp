@@ -20,28 +20,32 @@ bool Bundler::reads_bundles(const std::string& node) const {
     return it != reads_.end() && it->second;
 }
 
-void Bundler::queue(Message packet) {
-    auto encoded = encode_netstring(packet);
-    std::optional<std::string> bytes;
-    if (encoded) bytes = std::move(encoded).value();
-    queued_bytes_ += bytes ? bytes->size() : 0;
-    queued_.push_back({std::move(packet), std::move(bytes)});
+void Bundler::queue(Message packet, std::shared_ptr<const std::string> encoded, std::string to) {
+    if (!encoded) {
+        if (auto fresh = encode_netstring(packet)) encoded = std::make_shared<const std::string>(std::move(fresh).value());
+    }
+    queued_bytes_ += encoded ? encoded->size() : 0;
+    queued_.push_back({std::move(packet), std::move(encoded), std::move(to)});
 }
 
-std::vector<Message> Bundler::take(const std::string& self) {
-    std::vector<Message> out;
+std::vector<Bundler::Outgoing> Bundler::take(const std::string& self) {
+    std::vector<Outgoing> out;
     std::vector<Queued*> group;
     std::size_t bytes = 0;
     auto close_group = [&] {
         if (group.size() == 1) {
-            out.push_back(std::move(group.front()->packet));
+            out.push_back({std::move(group.front()->packet), std::move(group.front()->to)});
         } else if (!group.empty()) {
+            std::string to = group.front()->to;
+            for (const Queued* q : group) {
+                if (q->to != to) to.clear();
+            }
             Message bundle;
             bundle.add("t", kType);
             bundle.add("src", self);
             bundle.add_int("n", static_cast<long>(group.size()));
             for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary("m" + std::to_string(i), *group[i]->encoded);
-            out.push_back(std::move(bundle));
+            out.push_back({std::move(bundle), std::move(to)});
         }
         group.clear();
         bytes = 0;
@@ -49,7 +53,7 @@ std::vector<Message> Bundler::take(const std::string& self) {
     for (auto& q : queued_) {
         if (!q.encoded) {  // where signing reports the problem
             close_group();
-            out.push_back(std::move(q.packet));
+            out.push_back({std::move(q.packet), std::move(q.to)});
             continue;
         }
         if (!group.empty() && bytes + q.encoded->size() > kMaxBytes) close_group();
@@ -65,7 +69,9 @@ std::vector<Message> Bundler::take(const std::string& self) {
 std::vector<Message> Bundler::pack(const std::string& self, std::vector<Message> packets) {
     Bundler b;
     for (auto& p : packets) b.queue(std::move(p));
-    return b.take(self);
+    std::vector<Message> out;
+    for (auto& o : b.take(self)) out.push_back(std::move(o.packet));
+    return out;
 }
 
 Result<std::vector<Message>> Bundler::unpack(const Message& bundle) {

@@ -7,7 +7,7 @@
 #pragma once
 
 #include <map>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,11 +31,17 @@ public:
 
     // Packets wait here (encoded as they come) until take() hands them out in order, consecutive
     // ones packed into bundles (a packet alone stays itself).
-    void queue(Message packet);
+    // `encoded`: the packet's netstring if the caller has it (core::Send::encoded); `to`: the one
+    // node that needs it (core::Send::to), or empty for every node.
+    void queue(Message packet, std::shared_ptr<const std::string> encoded = nullptr, std::string to = {});
     bool has_queued() const { return !queued_.empty(); }
     std::size_t queued_packets() const { return queued_.size(); }
     std::size_t queued_bytes() const { return queued_bytes_; }
-    std::vector<Message> take(const std::string& self);
+    struct Outgoing {
+        Message packet;  // a bundle or a packet alone
+        std::string to;  // the one node all of it is for, or empty
+    };
+    std::vector<Outgoing> take(const std::string& self);
     // queue() then take() for a list of packets.
     static std::vector<Message> pack(const std::string& self, std::vector<Message> packets);
     // The packets a bundle carries (the bundle was authenticated); an error if it is malformed or
@@ -46,7 +52,8 @@ private:
     std::map<std::string, bool, std::less<>> reads_;
     struct Queued {
         Message packet;
-        std::optional<std::string> encoded;  // none: cannot be packed, goes out alone
+        std::shared_ptr<const std::string> encoded;  // null: cannot be packed, goes out alone
+        std::string to;
     };
     std::vector<Queued> queued_;
     std::size_t queued_bytes_ = 0;

@@ -39,9 +39,10 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         const int index = static_cast<int>(i);
         io::UdpLink* raw = link->get();
         rt->reactor_.add(raw->fd(), [rt = rt.get(), raw, index] {
-            raw->drain(256, [&](std::string_view bytes) { rt->on_datagram(index, bytes); });
+            raw->drain(256, [&](std::string_view bytes, int from) { rt->on_datagram(index, bytes, from); });
         });
         rt->links_.push_back(std::move(link).value());
+        rt->routes_.emplace_back();
     }
     auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
                                [rt = rt.get()](Message msg) {
@@ -100,7 +101,7 @@ int Runtime::run() {
     return reactor_.run() ? 0 : 1;
 }
 
-void Runtime::on_datagram(int link, std::string_view bytes) {
+void Runtime::on_datagram(int link, std::string_view bytes, int from) {
     auto checked = auth::check_packet(bytes, settings_.keys);
     if (checked.status == auth::PacketStatus::bad_auth && io::monotonic_now() < previous_keys_until_) {
         checked = auth::check_packet(bytes, previous_keys_);
@@ -117,21 +118,28 @@ void Runtime::on_datagram(int link, std::string_view bytes) {
         return;
     }
     const core::Micros now = io::monotonic_now();
-    auto take = [&](Message packet) {
-        if (bundler_.heard(packet)) update_bundling();
-        apply(core_.receive(now, link, std::move(packet)));
-    };
+    // Where its node is on this link: a packet for that node alone need not reach the others.
+    // (A bundle's packets are all of its src, unpack checks.)
+    if (from >= 0) {
+        if (auto src = checked.message.get("src")) learn_route(link, *src, from);
+    }
+    std::vector<Message> packets;
     if (checked.message.get("t") != std::optional<std::string_view>(Bundler::kType)) {
-        take(std::move(checked.message));
-        return;
+        packets.push_back(std::move(checked.message));
+    } else {
+        auto unpacked = Bundler::unpack(checked.message);
+        if (!unpacked) {
+            core_.count_malformed();
+            log_.debug("dropped a bundle on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " +
+                       unpacked.error());
+            return;
+        }
+        packets = std::move(unpacked).value();
     }
-    auto packets = Bundler::unpack(checked.message);
-    if (!packets) {
-        core_.count_malformed();
-        log_.debug("dropped a bundle on " + links_[static_cast<std::size_t>(link)]->spec().name + ": " + packets.error());
-        return;
+    for (const Message& packet : packets) {
+        if (bundler_.heard(packet)) update_bundling();
     }
-    for (Message& packet : *packets) take(std::move(packet));
+    apply(core_.receive_batch(now, link, std::move(packets)));
 }
 
 void Runtime::update_bundling() {
@@ -144,14 +152,30 @@ void Runtime::update_bundling() {
     bundling_ = all;
 }
 
-void Runtime::transmit(Message msg, int link, bool inner_auth) {
+void Runtime::learn_route(int link, std::string_view node, int destination) {
+    auto& routes = routes_[static_cast<std::size_t>(link)];
+    auto it = routes.find(node);
+    if (it == routes.end()) {
+        routes.emplace(std::string(node), destination);
+    } else {
+        it->second = destination;
+    }
+}
+
+int Runtime::route(std::size_t link, const std::string& to) const {
+    if (to.empty()) return -1;
+    auto it = routes_[link].find(to);
+    return it == routes_[link].end() ? -1 : it->second;
+}
+
+void Runtime::transmit(Message msg, int link, bool inner_auth, const std::string& to) {
     auto datagram = auth::sign_packet(msg, settings_.keys, inner_auth);
     if (!datagram) {
         log_.error("cannot sign a packet: " + datagram.error());
         return;
     }
     for (std::size_t i = 0; i < links_.size(); ++i) {
-        if (link == core::kAllLinks || static_cast<std::size_t>(link) == i) links_[i]->send(*datagram);
+        if (link == core::kAllLinks || static_cast<std::size_t>(link) == i) links_[i]->send_to(*datagram, route(i, to));
     }
 }
 
@@ -166,11 +190,11 @@ void Runtime::flush_bundle(Flush how) {
         }
     }
     cork_.sent(now, bundler_.queued_packets());
-    for (Message& m : bundler_.take(settings_.core.node)) {
+    for (auto& out : bundler_.take(settings_.core.node)) {
         // A bundle needs no inner auth field: its trailer covers every byte, and it is the only
         // signature a bundle's reader checks (only our nodes read bundles).
-        const bool bundle = m.get("t") == std::optional<std::string_view>(Bundler::kType);
-        transmit(std::move(m), core::kAllLinks, settings_.inner_auth && !bundle);
+        const bool bundle = out.packet.get("t") == std::optional<std::string_view>(Bundler::kType);
+        transmit(std::move(out.packet), core::kAllLinks, settings_.inner_auth && !bundle, out.to);
     }
 }
 
@@ -180,11 +204,11 @@ void Runtime::apply(core::Effects effects) {
             // Packets for every link wait for the end of the reactor round (a bundle); anything
             // else goes now, after what waits, so that the order stays as the core made it.
             if (bundling_ && send->link == core::kAllLinks) {
-                bundler_.queue(std::move(send->msg));
+                bundler_.queue(std::move(send->msg), std::move(send->encoded), std::move(send->to));
                 continue;
             }
             flush_bundle(Flush::now);
-            transmit(std::move(send->msg), send->link, settings_.inner_auth);
+            transmit(std::move(send->msg), send->link, settings_.inner_auth, send->to);
         } else if (auto* change = std::get_if<core::NodeChange>(&e)) {
             update_bundling();
             // heartbeat's wording, so that existing log watchers keep working.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -39,9 +40,13 @@ public:
 private:
     Runtime(Settings settings, Logger& log);
 
-    void on_datagram(int link, std::string_view bytes);
+    void on_datagram(int link, std::string_view bytes, int from);
     void apply(core::Effects effects);
-    void transmit(Message msg, int link, bool inner_auth);
+    // `to`: the one node that needs it (core::Send::to), sent only to its address where known.
+    void transmit(Message msg, int link, bool inner_auth, const std::string& to);
+    // Which destination of a ucast link a node's packets came from (UdpLink::drain).
+    void learn_route(int link, std::string_view node, int destination);
+    int route(std::size_t link, const std::string& to) const;  // -1: every destination
     // The packets waiting for the end of the round go out, bundled where they can (bundler.hpp).
     // Flush::unless_streaming leaves them for more while cork_ says so (cork.hpp).
     enum class Flush { now, unless_streaming };
@@ -58,6 +63,7 @@ private:
     core::Core core_;
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
+    std::vector<std::map<std::string, int, std::less<>>> routes_;  // per link: node -> destination
     std::unique_ptr<ApiServer> api_;
     Bundler bundler_;
     bool bundling_ = false;

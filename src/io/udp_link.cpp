@@ -143,28 +143,58 @@ UdpLink::~UdpLink() {
     if (fd_ >= 0) close(fd_);
 }
 
-void UdpLink::send(std::string_view datagram) {
-    for (std::size_t i = 0; i < destinations_.size(); ++i) {
-        ssize_t n = sendto(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT,
-                           reinterpret_cast<const sockaddr*>(&destinations_[i]), destination_lengths_[i]);
-        if (n < 0) {
-            ++stats_.send_errors;
-        } else {
-            ++stats_.sent;
-        }
+void UdpLink::send_one(std::string_view datagram, std::size_t i) {
+    ssize_t n = sendto(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT,
+                       reinterpret_cast<const sockaddr*>(&destinations_[i]), destination_lengths_[i]);
+    if (n < 0) {
+        ++stats_.send_errors;
+    } else {
+        ++stats_.sent;
     }
 }
 
-void UdpLink::drain(std::size_t max_datagrams, const std::function<void(std::string_view)>& on_datagram) {
+void UdpLink::send(std::string_view datagram) {
+    for (std::size_t i = 0; i < destinations_.size(); ++i) send_one(datagram, i);
+}
+
+void UdpLink::send_to(std::string_view datagram, int destination) {
+    if (destination < 0 || static_cast<std::size_t>(destination) >= destinations_.size()) return send(datagram);
+    send_one(datagram, static_cast<std::size_t>(destination));
+}
+
+// The address only: a peer's source port is whatever its socket got (spec: never filter on it).
+int UdpLink::destination_of(const sockaddr_storage& from) const {
+    for (std::size_t i = 0; i < destinations_.size(); ++i) {
+        const sockaddr_storage& d = destinations_[i];
+        if (d.ss_family != from.ss_family) continue;
+        if (from.ss_family == AF_INET) {
+            if (reinterpret_cast<const sockaddr_in&>(d).sin_addr.s_addr ==
+                reinterpret_cast<const sockaddr_in&>(from).sin_addr.s_addr) {
+                return static_cast<int>(i);
+            }
+        } else if (from.ss_family == AF_INET6) {
+            if (std::memcmp(&reinterpret_cast<const sockaddr_in6&>(d).sin6_addr,
+                            &reinterpret_cast<const sockaddr_in6&>(from).sin6_addr, sizeof(in6_addr)) == 0) {
+                return static_cast<int>(i);
+            }
+        }
+    }
+    return -1;
+}
+
+void UdpLink::drain(std::size_t max_datagrams, const std::function<void(std::string_view, int)>& on_datagram) {
     for (std::size_t i = 0; i < max_datagrams; ++i) {
-        ssize_t n = recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC);
+        sockaddr_storage from{};
+        socklen_t from_len = sizeof from;
+        ssize_t n = recvfrom(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC,
+                             reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n < 0) return;  // EAGAIN: drained (other errors: try again on the next readiness)
         ++stats_.received;
         if (static_cast<std::size_t>(n) >= buffer_.size()) {
             ++stats_.oversized;
             continue;
         }
-        on_datagram(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+        on_datagram(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), destination_of(from));
     }
 }
 

@@ -52,8 +52,11 @@ public:
 
     // Never blocks: a full socket buffer drops the datagram and counts it.
     void send(std::string_view datagram);
-    // Reads what is waiting (at most `max_datagrams`), calling `on_datagram` for each.
-    void drain(std::size_t max_datagrams, const std::function<void(std::string_view)>& on_datagram);
+    // To one destination only (an index as drain() reports it); to all if out of range.
+    void send_to(std::string_view datagram, int destination);
+    // Reads what is waiting (at most `max_datagrams`), calling `on_datagram` for each with the
+    // index of the destination whose address sent it (a ucast peer), or -1 for none.
+    void drain(std::size_t max_datagrams, const std::function<void(std::string_view, int)>& on_datagram);
 
 private:
     explicit UdpLink(LinkSpec spec) : spec_(std::move(spec)) {}
@@ -64,6 +67,8 @@ private:
     std::vector<socklen_t> destination_lengths_;
     std::vector<char> buffer_;
     LinkStats stats_;
+    void send_one(std::string_view datagram, std::size_t destination);
+    int destination_of(const sockaddr_storage& from) const;
     std::vector<std::string> warnings_;
 };
 

@@ -14,6 +14,22 @@ bool encode_message(const Message& msg, int depth, std::string& out, std::string
     out += kStart;
     std::string payload;
     for (const Field& f : msg.fields()) {
+        if (f.type == FieldType::string || f.type == FieldType::binary || f.type == FieldType::compress) {
+            // Written in place: "LEN:(T)name=value," (the common case, no payload copy).
+            append_netstring_head(out, 4 + f.name.size() + f.bytes.size());
+            out += '(';
+            out += static_cast<char>('0' + static_cast<int>(f.type));
+            out += ')';
+            out += f.name;
+            out += '=';
+            out += f.bytes;
+            out += ',';
+            if (out.size() > kMaxUncompressedBytes) {
+                error = "message larger than " + std::to_string(kMaxUncompressedBytes) + " bytes";
+                return false;
+            }
+            continue;
+        }
         payload.assign("(");
         payload += static_cast<char>('0' + static_cast<int>(f.type));
         payload += ')';
@@ -23,8 +39,7 @@ bool encode_message(const Message& msg, int depth, std::string& out, std::string
             case FieldType::string:
             case FieldType::binary:
             case FieldType::compress:
-                payload += f.bytes;
-                break;
+                break;  // written above
             case FieldType::list:
                 payload += pack_list(f.list);
                 break;
@@ -59,21 +74,24 @@ bool decode_field(std::string_view payload, int depth, Message& msg, std::string
     f.type = static_cast<FieldType>(payload[1] - '0');
     payload.remove_prefix(3);
     std::size_t eq = payload.find('=');
-    if (eq == std::string_view::npos || !valid_field_name(payload.substr(0, eq))) {
+    if (eq == std::string_view::npos) {
         error = "field without a valid name";
         return false;
     }
-    f.name = std::string(payload.substr(0, eq));
+    const std::string_view name = payload.substr(0, eq);
     std::string_view value = payload.substr(eq + 1);
+    if (f.type == FieldType::list || is_nested(f.type)) {
+        if (!valid_field_name(name)) {
+            error = "field without a valid name";
+            return false;
+        }
+    }
+    f.name = std::string(name);
     switch (f.type) {
         case FieldType::string:
-            if (value.find('\0') != std::string_view::npos) {
-                error = "string field '" + f.name + "' holds a NUL byte";
-                return false;
-            }
-            [[fallthrough]];
         case FieldType::binary:
         case FieldType::compress:
+            // Name and value are checked once, by add_field below.
             f.bytes = std::string(value);
             break;
         case FieldType::list: {
@@ -103,8 +121,15 @@ bool decode_field(std::string_view payload, int depth, Message& msg, std::string
             break;
         }
     }
+    const FieldType type = f.type;
     if (!msg.add_field(std::move(f))) {
-        error = "too many fields";
+        if (!valid_field_name(name)) {
+            error = "field without a valid name";
+        } else if (type == FieldType::string && value.find('\0') != std::string_view::npos) {
+            error = "string field '" + std::string(name) + "' holds a NUL byte";
+        } else {
+            error = "too many fields";
+        }
         return false;
     }
     return true;
@@ -114,6 +139,7 @@ Result<NetstringDecoded> decode_at_depth(std::string_view bytes, int depth) {
     if (bytes.substr(0, kStart.size()) != kStart) return make_error("no start marker '###'");
     std::string_view rest = bytes.substr(kStart.size());
     NetstringDecoded out;
+    out.message.reserve(16);  // a typical packet's fields: no regrowth
     std::string error;
     while (rest.substr(0, kEnd.size()) != kEnd) {
         auto ns = read_netstring(rest);
@@ -129,6 +155,7 @@ Result<NetstringDecoded> decode_at_depth(std::string_view bytes, int depth) {
 
 Result<std::string> encode_netstring(const Message& msg) {
     std::string out, error;
+    out.reserve(256);  // a typical packet fits: no regrowth
     if (!encode_message(msg, 0, out, error)) return make_error(error);
     return out;
 }

@@ -6,9 +6,16 @@
 
 namespace hb {
 
-void append_netstring(std::string& out, std::string_view payload) {
-    out += std::to_string(payload.size());
+void append_netstring_head(std::string& out, std::size_t payload_size) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, payload_size);
+    (void)ec;  // a size_t always fits
+    out.append(digits, end);
     out += ':';
+}
+
+void append_netstring(std::string& out, std::string_view payload) {
+    append_netstring_head(out, payload.size());
     out += payload;
     out += ',';
 }

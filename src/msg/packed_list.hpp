@@ -19,5 +19,7 @@ struct Netstring {
 };
 std::optional<Netstring> read_netstring(std::string_view text);
 void append_netstring(std::string& out, std::string_view payload);
+// Only "LEN:": the caller appends the payload of that size and the ','.
+void append_netstring_head(std::string& out, std::size_t payload_size);
 
 }  // namespace hb

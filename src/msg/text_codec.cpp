@@ -180,6 +180,7 @@ Result<Message> decode_at_depth(std::string_view text, int depth) {
     if (nul != std::string_view::npos) text = text.substr(0, nul);
     text.remove_prefix(kStart.size());
     Message msg;
+    msg.reserve(16);  // a typical message's fields: no regrowth
     std::string error;
     for (;;) {
         std::size_t skip = text.find_first_not_of('\n');
@@ -197,12 +198,14 @@ Result<Message> decode_at_depth(std::string_view text, int depth) {
 
 Result<std::string> encode_text(const Message& msg) {
     std::string out, error;
+    out.reserve(256);  // a typical message fits: no regrowth
     if (!encode_message(msg, 0, out, error)) return make_error(error);
     return out;
 }
 
 Result<std::string> encode_text_unsigned_body(const Message& msg) {
     std::string out, error;
+    out.reserve(256);
     if (!encode_fields(msg, 0, true, out, error)) return make_error(error);
     return out;
 }

@@ -416,5 +416,45 @@ TEST(Core, CongestedReceiverPausesTheSenderUntilItCatchesUp) {
     EXPECT_EQ(delivered, sent);
 }
 
+// Packets that arrived together (one bundle) are delivered as one by one, but acked once, after the
+// last: 45 messages one by one make 4 or 5 acks (heartbeat's every tenth), in a batch exactly 1.
+TEST(Core, ABatchIsAckedOnceAfterItsLastPacket) {
+    Core n1(config_for("n1", {"n1", "n2"}));
+    Core n2(config_for("n2", {"n1", "n2"}));
+    const Micros t = kSeconds;
+    auto sends = [](const Effects& effects) {
+        std::vector<Message> out;
+        for (const auto& e : effects) {
+            if (auto* s = std::get_if<Send>(&e)) out.push_back(s->msg);
+        }
+        return out;
+    };
+    Effects started2 = n2.start(t);
+    for (const Message& m : sends(n1.start(t))) n2.receive(t, 0, m);
+    for (const Message& m : sends(started2)) {
+        for (const Message& reply : sends(n1.receive(t, 0, m))) n2.receive(t, 0, reply);
+    }
+    std::vector<Message> batch;
+    for (int i = 0; i < 45; ++i) {
+        auto r = n1.send(t, client_msg(std::to_string(i)));
+        ASSERT_TRUE(r.ok());
+        for (Message& m : sends(*r)) batch.push_back(std::move(m));
+    }
+    int delivered = 0;
+    std::vector<Message> acks;
+    for (const auto& e : n2.receive_batch(t, 0, batch)) {
+        if (auto* d = std::get_if<Deliver>(&e)) delivered += d->msg.get("t") == std::optional<std::string_view>("app");
+        if (auto* s = std::get_if<Send>(&e); s && s->msg.get("t") == std::optional<std::string_view>("NS_ackmsg")) {
+            acks.push_back(s->msg);
+            EXPECT_EQ(s->to, "n1");
+        }
+    }
+    EXPECT_EQ(delivered, 45) << n2.debug_state();
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0].get_hex("ackseq"), batch.back().get_hex("seq"));  // all of it
+    for (const Message& a : acks) n1.receive(t, 0, a);
+    EXPECT_FALSE(n1.paused());
+}
+
 }  // namespace
 }  // namespace hb::core

@@ -66,6 +66,26 @@ TEST(Bundler, RefusesAnotherNodesPacketAndNonsense) {
     EXPECT_FALSE(Bundler::unpack(bad).ok());
 }
 
+TEST(Bundler, ABundleIsForOneNodeOnlyIfAllItsPacketsAre) {
+    Bundler b;
+    b.queue(packet("n1", 1), nullptr, "n2");
+    b.queue(packet("n1", 2), nullptr, "n2");
+    auto only_n2 = b.take("n1");
+    ASSERT_EQ(only_n2.size(), 1u);
+    EXPECT_EQ(only_n2[0].to, "n2");
+    EXPECT_FALSE(b.has_queued());
+    b.queue(packet("n1", 3), nullptr, "n2");
+    b.queue(packet("n1", 4));  // for every node
+    auto mixed = b.take("n1");
+    ASSERT_EQ(mixed.size(), 1u);
+    EXPECT_EQ(mixed[0].to, "");
+    b.queue(packet("n1", 5), nullptr, "n3");
+    auto alone = b.take("n1");
+    ASSERT_EQ(alone.size(), 1u);
+    EXPECT_EQ(alone[0].packet, packet("n1", 5));
+    EXPECT_EQ(alone[0].to, "n3");
+}
+
 TEST(Bundler, LearnsWhoReadsBundlesFromTheirHeartbeats) {
     Bundler b;
     Message ours;
