@@ -124,7 +124,7 @@ void ApiServer::on_writable(int fd) {
     reap();
 }
 
-void ApiServer::handle(Client& c, const Message& msg) {
+void ApiServer::handle(Client& c, Message& msg) {
     if (msg.get("t") == std::optional<std::string_view>("hbapi-req")) {
         handle_request(c, msg);
         return;
@@ -134,19 +134,28 @@ void ApiServer::handle(Client& c, const Message& msg) {
         return;
     }
     // A named client's message for the cluster or one node: tagged with its id, as heartbeat does.
-    Message out = msg;
+    Message out = std::move(msg);
     out.set("from_id", c.id);
     out.set("to_id", c.id);
     out.set_int("client_gen", client_generation_[c.id]);
     send_(std::move(out));
-    if (core_.paused() && !c.held) {
+    if ((core_.paused() || moderating_) && !c.held) {
         c.held = true;
         reactor_.set_readable(c.fd, false);
     }
 }
 
 void ApiServer::on_flow(bool paused) {
-    if (paused) return;  // senders are held as they send
+    if (!paused) resume_held();  // senders are held as they send
+}
+
+void ApiServer::moderate(bool on) {
+    moderating_ = on;
+    if (!on) resume_held();
+}
+
+void ApiServer::resume_held() {
+    if (core_.paused() || moderating_) return;
     for (auto& [fd, c] : clients_) {
         if (!c->held) continue;
         c->held = false;

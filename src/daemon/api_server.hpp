@@ -43,6 +43,12 @@ public:
     // - some client is behind (half its queue unwritten) or all have caught up: told through
     //   on_congestion, and the core holds its acks back meanwhile, pausing the senders.
     void on_flow(bool paused);
+    // While on, a client that sends to the cluster is not read again until it is turned off: its
+    // next messages wait in its socket, without a wake-up each, and are read together. The runtime
+    // turns it on while it holds a streaming sender's bundle (cork.hpp), so no latency is added
+    // beyond the cork's. A daemon at realtime priority otherwise preempts the sender at every
+    // write and reads one message per wake-up (hbbench S2).
+    void moderate(bool on);
     void on_congestion(std::function<void(bool)> fn) { congestion_change_ = std::move(fn); }
     // A client that took nothing for kStallLimit while behind is stuck: dropped, alone.
     void drop_stalled(core::Micros now);
@@ -65,7 +71,7 @@ private:
         ipc::FrameReader reader;
         std::string out;           // encoded frames not yet written
         std::size_t queued = 0;    // messages in `out`
-        bool held = false;         // not read while the core's send window is full
+        bool held = false;         // not read while the core's send window is full, or moderated
         bool dirty = false;        // has output queued in this round (flushed at its end)
         bool behind = false;       // half its queue unwritten: acks are held back for it
         core::Micros behind_since = 0;  // or since it last took bytes
@@ -79,7 +85,8 @@ private:
     void on_readable(int fd);
     void on_readable_client(int fd);
     void on_writable(int fd);
-    void handle(Client& c, const Message& msg);
+    void handle(Client& c, Message& msg);  // may move from msg
+    void resume_held();
     void handle_request(Client& c, const Message& req);
     bool signon(Client& c, const Message& req, std::string& why);
     void reply(Client& c, const std::string& reqtype, Message fields, const char* result = "OK");
@@ -113,6 +120,7 @@ private:
     std::vector<int> dirty_;  // clients with output queued in this reactor round
     int round_end_id_ = 0;
     bool promiscuous_ = false;
+    bool moderating_ = false;
     int busy_ = 0;          // > 0 while a handler runs: clients are reaped after it
     bool reaping_ = false;
 };

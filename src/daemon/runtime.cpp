@@ -186,10 +186,12 @@ void Runtime::flush_bundle(Flush how) {
         const core::Micros held_until = cork_.deadline();
         if (cork_.hold(now, bundler_.queued_bytes(), Bundler::kMaxBytes)) {
             if (cork_.deadline() != held_until) arm();
+            if (api_) api_->moderate(true);
             return;
         }
     }
     cork_.sent(now, bundler_.queued_packets());
+    if (api_) api_->moderate(false);
     for (auto& out : bundler_.take(settings_.core.node)) {
         // A bundle needs no inner auth field: its trailer covers every byte, and it is the only
         // signature a bundle's reader checks (only our nodes read bundles).
