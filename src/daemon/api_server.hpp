@@ -40,7 +40,7 @@ public:
     // Flow control, both ways (so a fast sender is slowed, and no reader that keeps reading is dropped):
     // - the core's send window is full (paused) or has room again: a client that sends while paused
     //   is not read until it has room (it blocks in its write, or its library queues);
-    // - some client is behind (half its queue unwritten) or all have caught up: told through
+    // - some client is behind (a full sendq of messages unwritten) or all have caught up: told through
     //   on_congestion, and the core holds its acks back meanwhile, pausing the senders.
     void on_flow(bool paused);
     // While on, a client that sends to the cluster is not read again until it is turned off: its
@@ -73,7 +73,7 @@ private:
         std::size_t queued = 0;    // messages in `out`
         bool held = false;         // not read while the core's send window is full, or moderated
         bool dirty = false;        // has output queued in this round (flushed at its end)
-        bool behind = false;       // half its queue unwritten: acks are held back for it
+        bool behind = false;       // a full sendq unwritten: acks are held back for it
         core::Micros behind_since = 0;  // or since it last took bytes
         std::string closing;       // why it is being dropped; empty while it is alive
     };
