@@ -454,7 +454,8 @@ struct Core::State {
         timers.push({when, 0, TimerKind::rexmit, p.index, 0, 0});
     }
 
-    void on_sequenced(Peer& p, const PacketHeader& h, Message& msg, Micros now) {
+    // `movable`: msg itself, when the caller gave it up (it is then moved to clients, not copied).
+    void on_sequenced(Peer& p, const PacketHeader& h, const Message& msg, Message* movable, Micros now) {
         const std::string_view type = *h.type;
         const std::uint64_t seq = *h.seq;
         const bool for_us = addressed_to_us(h);
@@ -472,7 +473,7 @@ struct Core::State {
         const std::uint64_t prev_highest = p.window.highest();
         const Micros first_request = now + rexmit_delay();
         std::optional<Message> payload;
-        if (deliverable) payload = promiscuous ? Message(msg) : std::move(msg);  // a duplicate is shown below
+        if (deliverable) payload = movable && !promiscuous ? std::move(*movable) : Message(msg);  // a duplicate is shown below
         if (p.window.accept(seq, std::move(payload), first_request) == Accept::duplicate) {
             ++counters.dropped_duplicate;
             if (promiscuous) emit<Deliver>(msg, Treatment::duplicate);
@@ -502,7 +503,7 @@ struct Core::State {
         }
     }
 
-    void receive(Micros now, int link, Message& msg) {
+    void receive(Micros now, int link, const Message& msg, Message* movable) {
         last_now = now;
         ++counters.packets_received;
         const PacketHeader h = PacketHeader::read(msg);
@@ -548,7 +549,7 @@ struct Core::State {
         if (nosequence) {
             on_nosequence(p, h, msg, now);
         } else {
-            on_sequenced(p, h, msg, now);
+            on_sequenced(p, h, msg, movable, now);
         }
     }
 
@@ -686,16 +687,22 @@ Effects Core::start(Micros now) {
     return s_->take();
 }
 
-Effects Core::receive(Micros now, int link, Message msg) {
+Effects Core::receive(Micros now, int link, const Message& msg) {
     if (!s_->started || s_->stopped) return {};
-    s_->receive(now, link, msg);
+    s_->receive(now, link, msg, nullptr);
+    return s_->take();
+}
+
+Effects Core::receive(Micros now, int link, Message&& msg) {
+    if (!s_->started || s_->stopped) return {};
+    s_->receive(now, link, msg, &msg);
     return s_->take();
 }
 
 Effects Core::receive_batch(Micros now, int link, std::vector<Message> packets) {
     if (!s_->started || s_->stopped) return {};
     s_->in_batch = true;
-    for (Message& m : packets) s_->receive(now, link, m);
+    for (Message& m : packets) s_->receive(now, link, m, &m);
     s_->send_due_acks(now);
     return s_->take();
 }

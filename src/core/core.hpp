@@ -65,9 +65,10 @@ public:
 
     // Starts heartbeating: the first status (st=init) goes out at once.
     Effects start(Micros now);
-    // An authenticated packet arrived on `link`.
-    // By value: a message for local clients moves on into the effects (pass an rvalue to save a copy).
-    Effects receive(Micros now, int link, Message msg);
+    // An authenticated packet arrived on `link`. A message for local clients is copied into the
+    // effects, or moved there from an rvalue.
+    Effects receive(Micros now, int link, const Message& msg);
+    Effects receive(Micros now, int link, Message&& msg);
     // Packets that arrived together (one bundle): as receive() one by one, except that an ack
     // due to a peer goes once, after the last of them, for all it acknowledges. Heartbeat's rule
     // acks every tenth message; a bundle carries dozens.
