@@ -173,26 +173,29 @@ bool Message::add_list_item(std::string_view name, std::string_view item) {
 
 bool Message::add_int(std::string_view name, long value) { return add(name, std::to_string(value)); }
 
-// The value is replaced in place (no new Field): the daemon stamps every message it sends with
-// seven fields this way (hbbench S2).
+namespace {
+// The value and type of a field replaced in place (no new Field): the daemon stamps every message
+// it sends with seven fields this way (hbbench S2).
+void replace_bytes(Field& f, FieldType type, std::string_view bytes) {
+    f.type = type;
+    f.bytes.assign(bytes);
+    f.list.clear();
+    f.child.reset();
+}
+}  // namespace
+
 bool Message::set(std::string_view name, std::string_view value) {
     Field* existing = find(name);
     if (!existing) return add(name, value);
     if (value.find('\0') != std::string_view::npos) return false;
-    existing->type = FieldType::string;
-    existing->bytes.assign(value);
-    existing->list.clear();
-    existing->child.reset();
+    replace_bytes(*existing, FieldType::string, value);
     return true;
 }
 
 bool Message::set_binary(std::string_view name, std::string_view bytes) {
     Field* existing = find(name);
     if (!existing) return add_binary(name, bytes);
-    existing->type = FieldType::binary;
-    existing->bytes.assign(bytes);
-    existing->list.clear();
-    existing->child.reset();
+    replace_bytes(*existing, FieldType::binary, bytes);
     return true;
 }
 

@@ -12,36 +12,18 @@ constexpr std::string_view kEnd = "%%%\n";
 
 bool encode_message(const Message& msg, int depth, std::string& out, std::string& error) {
     out += kStart;
-    std::string payload;
+    std::string built;  // a list's or nested message's value; a scalar's is its bytes, not copied
     for (const Field& f : msg.fields()) {
-        if (f.type == FieldType::string || f.type == FieldType::binary || f.type == FieldType::compress) {
-            // Written in place: "LEN:(T)name=value," (the common case, no payload copy).
-            append_netstring_head(out, 4 + f.name.size() + f.bytes.size());
-            out += '(';
-            out += static_cast<char>('0' + static_cast<int>(f.type));
-            out += ')';
-            out += f.name;
-            out += '=';
-            out += f.bytes;
-            out += ',';
-            if (out.size() > kMaxUncompressedBytes) {
-                error = "message larger than " + std::to_string(kMaxUncompressedBytes) + " bytes";
-                return false;
-            }
-            continue;
-        }
-        payload.assign("(");
-        payload += static_cast<char>('0' + static_cast<int>(f.type));
-        payload += ')';
-        payload += f.name;
-        payload += '=';
+        std::string_view value;
         switch (f.type) {
             case FieldType::string:
             case FieldType::binary:
             case FieldType::compress:
-                break;  // written above
+                value = f.bytes;
+                break;
             case FieldType::list:
-                payload += pack_list(f.list);
+                built = pack_list(f.list);
+                value = built;
                 break;
             case FieldType::structure:
             case FieldType::uncompress:
@@ -49,10 +31,20 @@ bool encode_message(const Message& msg, int depth, std::string& out, std::string
                     error = "message nesting deeper than " + std::to_string(kMaxDepth);
                     return false;
                 }
-                if (!encode_message(*f.child, depth + 1, payload, error)) return false;
+                built.clear();
+                if (!encode_message(*f.child, depth + 1, built, error)) return false;
+                value = built;
                 break;
         }
-        append_netstring(out, payload);
+        // "LEN:(T)name=value," written in place.
+        append_netstring_head(out, 4 + f.name.size() + value.size());
+        out += '(';
+        out += static_cast<char>('0' + static_cast<int>(f.type));
+        out += ')';
+        out += f.name;
+        out += '=';
+        out += value;
+        out += ',';
         if (out.size() > kMaxUncompressedBytes) {
             error = "message larger than " + std::to_string(kMaxUncompressedBytes) + " bytes";
             return false;
