@@ -4,7 +4,7 @@
 // carries out the effects it returns. It never touches a socket, a clock or a thread, and its only
 // randomness comes from the seed in its config, so a run is reproducible from its inputs.
 //
-// Packets are heartbeat 3.0.6's messages (shared/spec/heartbeat-protocol.md §2-§4), already
+// Packets are heartbeat 3.0.6's messages (docs/protocol.md), already
 // authenticated and decoded by the driver.
 #pragma once
 

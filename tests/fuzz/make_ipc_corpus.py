@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/fuzz/corpus/ipc/ from real heartbeat 3.0.6 client conversations.
 
-Sources: ../shared/spec/captures/ipc-*.txt (lines `C->D len=N magic=0xabcd '<python-escaped body>'`)
+Sources: tests/data/captures/ipc-*.txt (lines `C->D len=N magic=0xabcd '<python-escaped body>'`)
 and hbspec-ipc.txt (strace `sendto(3, "<C-escaped frame>", ...)` lines). Each client->daemon
 frame is rebuilt as heartbeat sends it: native int length (counting the trailing NUL), the magic
 0xabcd as 4 little-endian bytes, the text message and its NUL.
@@ -21,7 +21,7 @@ import struct
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-captures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "../../../shared/spec/captures")
+captures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "../data/captures")
 out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here, "corpus/ipc")
 
 MODE_RAW, MODE_CASUAL, MODE_NAMED = 0, 1, 2

@@ -1,4 +1,4 @@
-// The captured IPC conversations of heartbeat 3.0.6 (shared/spec/captures/ipc-*.txt) replayed:
+// The captured IPC conversations of heartbeat 3.0.6 (tests/data/captures/ipc-*.txt) replayed:
 // our daemon answers each captured request with the same fields in the same order, and our
 // library, making the calls cl_status listnodes makes, sends the requests heartbeat's library sent.
 #include <sys/socket.h>
@@ -52,7 +52,7 @@ std::string unescape(const std::string& s) {
 }
 
 std::vector<Frame> read_capture(const std::string& name) {
-    std::ifstream in(std::string(HB_SPEC_DIR) + "/captures/" + name);
+    std::ifstream in(std::string(HB_TEST_DATA_DIR) + "/captures/" + name);
     const std::regex line(R"(^(C->D|D->C) len=\d+ magic=0xabcd '(.*)'$)");
     std::vector<Frame> frames;
     std::string text;

@@ -19,7 +19,7 @@ Message signon() {
 }
 
 TEST(IpcFrame, MatchesTheCapturedSignOnFrame) {
-    // From shared/spec/captures/ipc-cl_status-listnodes.txt: C->D len=83 magic=0xabcd.
+    // From tests/data/captures/ipc-cl_status-listnodes.txt: C->D len=83 magic=0xabcd.
     auto frame = encode_frame(signon());
     ASSERT_TRUE(frame.ok());
     ASSERT_EQ(frame->size(), 8u + 83u);
