@@ -7,6 +7,7 @@
 #include "core/core.hpp"
 #include "msg/netstring_codec.hpp"
 #include "sim/simulator.hpp"
+#include "common/numbered_name.hpp"
 
 namespace {
 
@@ -18,7 +19,7 @@ CoreConfig config(int nodes, const std::string& self) {
     CoreConfig c;
     c.node = self;
     c.uuid = std::string(16, 'u');
-    for (int i = 0; i < nodes; ++i) c.nodes.push_back("n" + std::to_string(i));
+    for (int i = 0; i < nodes; ++i) c.nodes.push_back(hb::numbered_name("n", i));
     c.links = {"eth0"};
     c.keepalive = 1000 * hb::core::kMillis;
     c.deadtime = 3000 * hb::core::kMillis;
@@ -59,7 +60,7 @@ void receive_loop(benchmark::State& state, const std::string& type) {
     // cost more than what is measured).
     // Each peer's first heartbeat: the core takes up a peer's sequence at a status message and drops
     // anything before it (a client message first would only measure that drop).
-    for (int p = 0; p < peers; ++p) core.receive(1, 0, packet("status", "n" + std::to_string(p + 1), 1));
+    for (int p = 0; p < peers; ++p) core.receive(1, 0, packet("status", hb::numbered_name("n", p + 1), 1));
     std::vector<Message> batch;
     std::size_t next = 0;
     std::uint64_t seq = 2;
@@ -69,7 +70,7 @@ void receive_loop(benchmark::State& state, const std::string& type) {
             state.PauseTiming();
             batch.clear();
             for (int round = 0; round < 8; ++round, ++seq) {
-                for (int p = 0; p < peers; ++p) batch.push_back(packet(type, "n" + std::to_string(p + 1), seq));
+                for (int p = 0; p < peers; ++p) batch.push_back(packet(type, hb::numbered_name("n", p + 1), seq));
             }
             next = 0;
             state.ResumeTiming();

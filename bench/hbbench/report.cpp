@@ -193,7 +193,7 @@ std::string markdown(const std::vector<Json>& runs) {
     std::string out;
     for (const auto& run : runs) out += "- " + system_name(run) + ": " + run.value("version", std::string("?")) + "\n";
     out += "\n| figure |";
-    for (const auto& run : runs) out += " " + system_name(run) + " |";
+    for (const auto& run : runs) out.append(" ").append(system_name(run)).append(" |");
     for (std::size_t i = 1; i < runs.size(); ++i) out += " ours vs " + system_name(runs[i]) + " |";
     out += "\n|---|";
     for (std::size_t i = 0; i < 2 * runs.size() - 1; ++i) out += "---|";
@@ -203,9 +203,9 @@ std::string markdown(const std::vector<Json>& runs) {
         std::vector<Cell> cells;
         for (const auto& run : runs) {
             cells.push_back(cell(run, r.path));
-            out += " " + shown(cells.back(), r.unit) + " |";
+            out.append(" ").append(shown(cells.back(), r.unit)).append(" |");
         }
-        for (std::size_t i = 1; i < runs.size(); ++i) out += " " + ratio(cells[0], cells[i], r.better) + " |";
+        for (std::size_t i = 1; i < runs.size(); ++i) out.append(" ").append(ratio(cells[0], cells[i], r.better)).append(" |");
         out += "\n";
     }
     out += "\nRatios: how many times better ours is (above 1: ours is ahead).\n\n| target | ours | |\n|---|---|---|\n";

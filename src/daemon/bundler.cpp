@@ -1,6 +1,7 @@
 #include "daemon/bundler.hpp"
 
 #include "msg/netstring_codec.hpp"
+#include "common/numbered_name.hpp"
 
 namespace hb::daemon {
 
@@ -44,7 +45,7 @@ std::vector<Bundler::Outgoing> Bundler::take(const std::string& self) {
             bundle.add("t", kType);
             bundle.add("src", self);
             bundle.add_int("n", static_cast<long>(group.size()));
-            for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary("m" + std::to_string(i), *group[i]->encoded);
+            for (std::size_t i = 0; i < group.size(); ++i) bundle.add_binary(numbered_name("m", i), *group[i]->encoded);
             out.push_back({std::move(bundle), std::move(to)});
         }
         group.clear();
@@ -80,7 +81,7 @@ Result<std::vector<Message>> Bundler::unpack(const Message& bundle) {
     if (!src || !n || *n < 2 || *n > static_cast<long>(kMaxBytes)) return make_error("bundle without src or count");
     std::vector<Message> out;
     for (long i = 0; i < *n; ++i) {
-        auto bytes = bundle.get_binary("m" + std::to_string(i));
+        auto bytes = bundle.get_binary(numbered_name("m", i));
         if (!bytes) return make_error("bundle lacks packet " + std::to_string(i));
         auto decoded = decode_netstring(*bytes);
         if (!decoded) return make_error("packet " + std::to_string(i) + " of a bundle: " + decoded.error());

@@ -25,7 +25,8 @@ std::string read_loadavg() {
 std::string counters_line(const core::Counters& c) {
     std::string out;
     for (const auto& f : core::kCounterFields) {
-        out += (out.empty() ? "" : " ") + std::string(f.name) + " " + std::to_string(c.*f.field);
+        if (!out.empty()) out += ' ';
+        out.append(f.name).append(" ").append(std::to_string(c.*f.field));
     }
     return out;
 }

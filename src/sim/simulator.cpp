@@ -1,6 +1,7 @@
 #include "sim/simulator.hpp"
 
 #include <algorithm>
+#include "common/numbered_name.hpp"
 
 namespace hb::sim {
 
@@ -12,7 +13,7 @@ core::Micros us(double seconds) { return static_cast<core::Micros>(seconds * 1e6
 Simulator::Simulator(SimOptions options)
     : o_(std::move(options)), rng_(o_.seed), net_(o_, rng_), nodes_(static_cast<std::size_t>(o_.nodes)) {
     for (int i = 0; i < o_.nodes; ++i) {
-        names_.push_back("n" + std::to_string(i + 1));
+        names_.push_back(numbered_name("n", i + 1));
         index_[names_.back()] = i;
     }
     last_order_.assign(nodes_.size(), std::vector<std::uint64_t>(nodes_.size(), 0));

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include "common/numbered_name.hpp"
 
 namespace hb::test {
 
@@ -56,7 +57,7 @@ std::string LoopbackCluster::log_path(int i) const { return dir_ + "/n" + std::t
 std::string LoopbackCluster::state_dir(int i) const { return dir_ + "/state" + std::to_string(i); }
 
 void LoopbackCluster::start(int i, std::vector<std::string> extra) {
-    std::vector<std::string> args = {HB_BIN_DIR "/heartbeat", "-f", "-c", node_dir(i), "-n", "n" + std::to_string(i),
+    std::vector<std::string> args = {HB_BIN_DIR "/heartbeat", "-f", "-c", node_dir(i), "-n", numbered_name("n", i),
                                      "--state-dir", state_dir(i), "--pidfile", dir_ + "/n" + std::to_string(i) + ".pid",
                                      "--socket", dir_ + "/n" + std::to_string(i) + ".sock"};
     args.insert(args.end(), extra.begin(), extra.end());

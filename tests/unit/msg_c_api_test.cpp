@@ -6,6 +6,7 @@
 #include <string>
 
 #include "heartbeat/ha_msg.h"
+#include "common/numbered_name.hpp"
 
 namespace {
 
@@ -54,7 +55,7 @@ TEST(HaMsgC, ValuePointerSurvivesAdds) {
     MsgPtr m(ha_msg_new(0));
     ha_msg_add(m.get(), "t", "ping");
     const char* t = ha_msg_value(m.get(), "t");
-    for (int i = 0; i < 50; ++i) ha_msg_add(m.get(), ("f" + std::to_string(i)).c_str(), "v");
+    for (int i = 0; i < 50; ++i) ha_msg_add(m.get(), hb::numbered_name("f", i).c_str(), "v");
     EXPECT_STREQ(t, "ping");
     EXPECT_EQ(t, ha_msg_value(m.get(), "t"));
 }

@@ -2,6 +2,7 @@
 
 #include "msg/limits.hpp"
 #include "msg/message.hpp"
+#include "common/numbered_name.hpp"
 
 namespace hb {
 namespace {
@@ -89,7 +90,7 @@ TEST(Message, ValuePointersSurviveOtherEdits) {
     Message m;
     m.add("t", "x");
     const char* p = m.get("t")->data();
-    for (int i = 0; i < 100; ++i) m.add("f" + std::to_string(i), "v");
+    for (int i = 0; i < 100; ++i) m.add(numbered_name("f", i), "v");
     m.remove("f0");
     EXPECT_EQ(m.get("t")->data(), p);
 }
