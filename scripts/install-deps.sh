@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
   iproute2 procps util-linux python3
+  help2man debhelper dpkg-dev fakeroot lintian
   heartbeat
 )
 missing=()

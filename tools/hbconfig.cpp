@@ -55,6 +55,7 @@ nlohmann::json to_json(const hb::config::Config& c) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Check or show a heartbeat configuration directory"};
+    app.set_help_all_flag("--help-all", "print the help of every sub-command too");
     app.require_subcommand(1);
     std::string dir = "/etc/ha.d", node;
     bool json = false;

@@ -76,6 +76,7 @@ nlohmann::json to_json(const hb::Message& msg) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Build, encode, sign, decode and check heartbeat messages"};
+    app.set_help_all_flag("--help-all", "print the help of every sub-command too");
     app.require_subcommand(1);
     std::vector<std::string> field_args;
     std::string key_spec, input;

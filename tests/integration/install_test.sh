@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# `cmake --install` gives a client everything it needs: a C program builds with pkg-config
-# (heartbeat.pc) and a C++ program with find_package(heartbeat), each against the installed
-# headers and libhbclient only, and both run.
+# `cmake --install` installs every program a user runs (the daemon where heartbeat 3.0.6 has it),
+# their man pages, the systemd unit and the logrotate file, and gives a client everything it needs:
+# a C program builds with pkg-config (heartbeat.pc) and a C++ program with find_package(heartbeat),
+# each against the installed headers and libhbclient only, and both run.
 # Usage: install_test.sh BUILD_DIR
 set -eu
 build=${1:?usage: install_test.sh BUILD_DIR}
 work=$(mktemp -d /tmp/hbinst-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+p=$work/prefix
+for f in libexec/heartbeat/heartbeat sbin/heartbeat bin/cl_status bin/hbconfig bin/hbmsg bin/hbsim; do
+  [ -x "$p/$f" ] || { echo "not installed: $f"; exit 1; }
+done
+for f in share/man/man8/heartbeat.8 share/man/man1/cl_status.1 share/man/man1/hbconfig.1 \
+         share/man/man1/hbmsg.1 share/man/man1/hbsim.1 lib/systemd/system/heartbeat.service \
+         etc/logrotate.d/heartbeat lib/pkgconfig/heartbeat.pc lib/cmake/heartbeat/heartbeatConfig.cmake \
+         include/heartbeat/hb_api.h include/heartbeat/ha_msg.h include/heartbeat/client.hpp; do
+  [ -s "$p/$f" ] || { echo "not installed: $f"; exit 1; }
+done
+grep -q "^ExecStart=/.*/libexec/heartbeat/heartbeat -f " "$p/lib/systemd/system/heartbeat.service" ||
+  { echo "the unit does not start the installed daemon"; exit 1; }
+grep -q '^\.SH OPTIONS' "$p/share/man/man8/heartbeat.8" && grep -q 'config\\-dir' "$p/share/man/man8/heartbeat.8" ||
+  { echo "heartbeat.8 lacks the options of heartbeat --help"; exit 1; }
+[ "$(LD_LIBRARY_PATH=$p/lib "$p/sbin/heartbeat" -V)" = "$("$build/bin/heartbeat" -V)" ] ||
+  { echo "the installed daemon does not run"; exit 1; }
+echo "ok: programs, man pages, unit, logrotate, pkg-config and CMake files installed"
 cat >"$work/c.c" <<'C'
 #include <hb_api.h>
 #include <string.h>
