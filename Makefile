@@ -4,7 +4,7 @@ JOBS ?= 2
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build test demo asan fuzz clean
+.PHONY: all deps build test demo asan fuzz deb release clean
 
 all: build
 
@@ -21,6 +21,15 @@ test: build
 demo: build
 	scripts/demo.sh $(BUILD)
 
+# The Debian packages heartbeat-ng and heartbeat-ng-dev in build-deb/, checked by lintian.
+deb: deps
+	scripts/build-deb.sh build-deb
+
+# What a packager builds: Release, -Werror like every build type (CI builds it too).
+release: deps
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release
+	cmake --build build-release -j$(JOBS)
+
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHB_SANITIZE=ON
@@ -34,4 +43,4 @@ fuzz: deps
 	scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-release build-deb

@@ -7,7 +7,7 @@
 if(NOT HELP_OPTION)
   set(HELP_OPTION --help)
 endif()
-execute_process(COMMAND ${PROGRAM} ${HELP_OPTION} OUTPUT_VARIABLE help ERROR_VARIABLE help_err)
+execute_process(COMMAND ${PROGRAM} ${HELP_OPTION} OUTPUT_VARIABLE help ERROR_QUIET)
 string(REPLACE "\n" ";" lines "${help}")
 set(name "")
 foreach(line IN LISTS lines)
@@ -22,7 +22,7 @@ endforeach()
 if(name STREQUAL "")
   message(FATAL_ERROR "${PROGRAM} ${HELP_OPTION} printed no description line")
 endif()
-set(args --no-info --no-discard-stderr --section=${SECTION} --version-string=${VERSION}
+set(args --no-info --section=${SECTION} --version-string=${VERSION}
          --help-option=${HELP_OPTION} --name=${name} --output=${OUTPUT})
 if(INCLUDE)
   list(APPEND args --include=${INCLUDE})
