@@ -164,6 +164,7 @@ struct Core::State {
         }
         local = NodeStatus::active;
         send_status(now);
+        emit<CommUp>();
     }
 
     // ----- peers -----------------------------------------------------------------------------
@@ -176,7 +177,7 @@ struct Core::State {
             return;
         }
         if (p.status == NodeStatus::dead || to == NodeStatus::dead) ack_level_dirty = true;
-        emit<NodeChange>(p.name, p.status, to);
+        emit<NodeChange>(p.name, p.status, to, to == NodeStatus::dead && p.generation != 0 && p.left_generation == p.generation);
         p.status = to;
         if (!cfg.client_notifications) return;
         if (status_msg) {

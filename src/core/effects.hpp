@@ -47,7 +47,12 @@ struct NodeChange {
     std::string node;
     NodeStatus from;
     NodeStatus to;
+    bool left = false;  // to dead because it said goodbye (shutdone), not because it fell silent
 };
+
+// Every peer was heard from or given up at initdead (heartbeat's "comm up"): we are active now.
+// Peers still dead at this point never spoke since we started.
+struct CommUp {};
 
 struct LinkChange {
     std::string node;
@@ -66,7 +71,7 @@ struct Notice {
     std::string text;
 };
 
-using Effect = std::variant<Send, Deliver, NodeChange, LinkChange, FlowChange, Notice>;
+using Effect = std::variant<Send, Deliver, NodeChange, LinkChange, FlowChange, Notice, CommUp>;
 using Effects = std::vector<Effect>;
 
 }  // namespace hb::core
