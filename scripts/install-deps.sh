@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-dev
   iproute2 procps util-linux python3
   help2man debhelper dpkg-dev fakeroot lintian
-  heartbeat
+  heartbeat resource-agents
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -52,6 +52,7 @@ struct AuthKeys {
 };
 
 struct Resource {
+    std::string text;                // as written: "IPaddr2::10.0.0.5/24", "10.0.0.5" (a group's key)
     std::string type;                // "IPaddr", "Filesystem", a script name
     std::vector<std::string> args;
 };
@@ -63,6 +64,14 @@ struct ResourceGroup {
 };
 
 enum class AutoFailback { on, off, legacy };
+
+// Ours (heartbeat 3.0.6 waits for ever): how long one resource script call may run before it is
+// killed and counts as failed.
+struct ResourceTimeouts {
+    std::int64_t start = 120000;
+    std::int64_t stop = 120000;
+    std::int64_t status = 60000;
+};
 enum class Autojoin { none, other, any };
 
 struct Config {
@@ -80,6 +89,7 @@ struct Config {
     int hopfudge = 1;
     int debug = 0;
     AutoFailback auto_failback = AutoFailback::legacy;
+    ResourceTimeouts resource_timeouts_ms;
     Autojoin autojoin = Autojoin::none;
     int logfacility = -1;            // syslog facility value; -1: none
     std::string logfile;

@@ -13,6 +13,7 @@ namespace {
 
 Resource parse_resource(const std::string& word) {
     Resource r;
+    r.text = word;
     in_addr a{};
     std::string first = word.substr(0, word.find("::"));
     if (inet_pton(AF_INET, first.c_str(), &a) == 1) {
