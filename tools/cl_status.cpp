@@ -514,6 +514,11 @@ int rscstatus(Run& r) {
     }
     r.out.line(r.human ? "This node is holding " + *held + " resources." : *held);
     r.out.doc() = {{"resources", *held}};
+    // Ours beyond heartbeat's one word: every group and its state here (daemons of ours only).
+    if (auto details = r.hb->resource_details()) {
+        auto parsed = nlohmann::json::parse(*details, nullptr, false);
+        if (!parsed.is_discarded()) r.out.doc()["details"] = std::move(parsed);
+    }
     return kOk;
 }
 

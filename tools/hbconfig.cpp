@@ -7,6 +7,7 @@
 
 #include <iostream>
 
+#include "agents/script_check.hpp"
 #include "config/config_dir.hpp"
 
 namespace {
@@ -68,6 +69,11 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     auto loaded = hb::config::load_config_dir(dir, node);
+    if (!loaded.config.pacemaker) {
+        hb::agents::Lookup lookup;
+        lookup.resource_dir = dir + "/resource.d";
+        hb::agents::check_scripts(loaded.config.resources, dir + "/haresources", lookup, loaded.diagnostics);
+    }
     for (const auto& d : loaded.diagnostics.items()) std::cerr << hb::config::format(d) << '\n';
     if (!loaded.ok()) return 2;
     if (app.got_subcommand("check")) {

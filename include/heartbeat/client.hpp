@@ -91,6 +91,9 @@ public:
     Result<std::optional<std::string>> parameter(std::string_view name);
     // Resources held (none, local, foreign, all, transition).
     Result<std::string> resources();
+    // Ours: the resource manager's whole state as a JSON document (held set, protocol state,
+    // each group's key, preferred node and state here, counters). Not in heartbeat 3.0.6.
+    Result<std::string> resource_details();
 
     // ----- sending (named clients only) ------------------------------------------------------
     // The message needs a type (`t`). It reaches the clients signed on under our name.

@@ -206,6 +206,12 @@ Result<std::string> Cluster::resources() {
     return text(*r, "rsc_hold");
 }
 
+Result<std::string> Cluster::resource_details() {
+    auto r = ask("rscstatus", Message());
+    if (!r) return make_error(r.error());
+    return text(*r, "json");
+}
+
 // ----- sending -------------------------------------------------------------------------------
 
 Result<bool> Cluster::send_with(Message msg, std::string_view dest_field, std::string_view dest, bool binary,

@@ -325,11 +325,18 @@ void ApiServer::handle_request(Client& c, const Message& req) {
     } else if (reqtype == "getparm") {
         auto p = settings_.parameters.find(str(req.get("pname")));
         if (p != settings_.parameters.end()) f.add("pvalue", p->second);
-    } else if (reqtype == "getrsc") {
-        // As heartbeat answers when it does not manage resources itself (pacemaker on).
-        f.add("info", "no resource manager runs in this daemon (haresources is not acted on)");
-        reply(c, reqtype, std::move(f), "badreq");
-        return;
+    } else if (reqtype == "getrsc" || reqtype == "rscstatus") {
+        if (!getrsc_) {
+            // heartbeat 3.0.6's words when it does not manage resources itself (pacemaker on).
+            f.add("info", "Resource is managed by crm. Use crm tool to query resource");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        if (reqtype == "getrsc") {
+            f.add("rsc_hold", getrsc_());
+        } else {
+            f.add("json", rscstatus_());
+        }
     } else if (reqtype == "getuuid") {
         const std::string q = str(req.get("queryname"));
         if (q == settings_.core.node) {

@@ -50,6 +50,10 @@ public:
     // write and reads one message per wake-up (hbbench S2).
     void moderate(bool on);
     void on_congestion(std::function<void(bool)> fn) { congestion_change_ = std::move(fn); }
+    // The resource manager's answers: getrsc (heartbeat's) and rscstatus (ours: its state as
+    // JSON). Unset (pacemaker on): getrsc is refused as heartbeat refuses it then.
+    void on_getrsc(std::function<std::string()> fn) { getrsc_ = std::move(fn); }
+    void on_rscstatus(std::function<std::string()> fn) { rscstatus_ = std::move(fn); }
     // A client that took nothing for kStallLimit while behind is stuck: dropped, alone.
     void drop_stalled(core::Micros now);
     static constexpr core::Micros kStallLimit = core::kSeconds;
@@ -116,6 +120,8 @@ private:
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
     std::function<void(bool)> congestion_change_;
+    std::function<std::string()> getrsc_;
+    std::function<std::string()> rscstatus_;
     std::size_t clients_behind_ = 0;
     std::vector<int> dirty_;  // clients with output queued in this reactor round
     int round_end_id_ = 0;

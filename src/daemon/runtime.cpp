@@ -56,6 +56,24 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
                                });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
+    auto fifo = FifoReader::open(rt->settings_.state_dir + "/fifo", rt->reactor_, log,
+                                 [rt = rt.get()](Message msg) { rt->send_own(std::move(msg)); });
+    if (fifo) {
+        rt->fifo_ = std::move(fifo).value();
+    } else {
+        log.warn(fifo.error() + " (heartbeat's shell tools cannot reach this daemon)");
+    }
+    if (rt->settings_.manage_resources) {
+        ResourceDriver::Hooks hooks;
+        hooks.send = [rt = rt.get()](Message msg) { rt->send_own(std::move(msg)); };
+        hooks.leave = [rt = rt.get()] { rt->leave_now(); };
+        hooks.rearm = [rt = rt.get()] {
+            if (!rt->leaving_) rt->arm();
+        };
+        rt->resources_ = std::make_unique<ResourceDriver>(rt->settings_, rt->reactor_, log, std::move(hooks));
+        rt->api_->on_getrsc([rt = rt.get()] { return rt->resources_->getrsc(); });
+        rt->api_->on_rscstatus([rt = rt.get()] { return rt->resources_->status_json(); });
+    }
     rt->reactor_.after_each_round([rt = rt.get()] { rt->flush_bundle(Flush::unless_streaming); });
     rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
     rt->api_->on_congestion([rt = rt.get()](bool on) { rt->apply(rt->core_.set_congested(io::monotonic_now(), on)); });
@@ -67,6 +85,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
             rt->load_read_at_ = now;
         }
         rt->apply(rt->core_.tick(now));
+        if (rt->resources_ && !rt->leaving_) rt->resources_->tick(now);
         if (rt->api_) rt->api_->drop_stalled(now);
         // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
         if (rt->watchdog_interval_ > 0 && now - rt->watchdog_sent_at_ >= rt->watchdog_interval_) {
@@ -220,6 +239,10 @@ void Runtime::apply(core::Effects effects) {
             } else {
                 log_.info("Status update for node " + change->node + ": status " + std::string(to_string(change->to)));
             }
+            if (resources_) resources_->node_changed(io::monotonic_now(), *change);
+        } else if (std::holds_alternative<core::CommUp>(e)) {
+            log_.info("Comm_now_up(): updating status to active");
+            if (resources_) resources_->comm_up(io::monotonic_now());
         } else if (auto* link = std::get_if<core::LinkChange>(&e)) {
             log_.info("Link " + link->node + ":" + settings_.links[static_cast<std::size_t>(link->link)].name + " " +
                       std::string(to_string(link->to)) + ".");
@@ -231,13 +254,29 @@ void Runtime::apply(core::Effects effects) {
         } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {
             log_.debug("message for local clients: " + std::string(deliver->msg.get("t").value_or("?")), 2);
             if (api_) api_->deliver(deliver->msg, deliver->treatment);
+            if (resources_ && deliver->treatment == core::Treatment::keep) {
+                resources_->message(io::monotonic_now(), deliver->msg);
+            }
         }
     }
     if (leaving_) return;
     arm();
 }
 
-void Runtime::arm() { reactor_.set_deadline(std::min(core_.next_deadline(), cork_.deadline())); }
+void Runtime::arm() {
+    core::Micros next = std::min(core_.next_deadline(), cork_.deadline());
+    if (resources_) next = std::min(next, resources_->next_deadline());
+    reactor_.set_deadline(next);
+}
+
+void Runtime::send_own(Message msg) {
+    auto sent = core_.send(io::monotonic_now(), std::move(msg));
+    if (!sent) {
+        log_.warn("resource message not sent: " + sent.error());
+        return;
+    }
+    apply(std::move(sent).value());
+}
 
 void Runtime::on_signal(int signo) {
     switch (signo) {
@@ -262,6 +301,18 @@ void Runtime::on_signal(int signo) {
 }
 
 void Runtime::leave_and_stop() {
+    if (leaving_) return;
+    if (resources_) {
+        if (shutting_down_) return log_.info("shutdown in progress: resource groups are being released");
+        shutting_down_ = true;
+        log_.info("node " + settings_.core.node + ": shutting down, releasing resource groups first");
+        resources_->shutdown(io::monotonic_now());
+        return;
+    }
+    leave_now();
+}
+
+void Runtime::leave_now() {
     if (leaving_) return;
     log_.info("node " + settings_.core.node + ": leaving the cluster");
     log_.info("counters: " + counters_line(core_.counters()));

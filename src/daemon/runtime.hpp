@@ -13,7 +13,9 @@
 #include "daemon/api_server.hpp"
 #include "daemon/bundler.hpp"
 #include "daemon/cork.hpp"
+#include "daemon/fifo_reader.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/resource_driver.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
 #include "io/udp_link.hpp"
@@ -56,7 +58,11 @@ private:
     void update_bundling();
     void arm();
     void on_signal(int signo);
+    // SIGTERM: the resource groups are released first (ResourceDriver), then leave_now().
     void leave_and_stop();
+    void leave_now();
+    // A cluster message of our own making (the resource manager's), sent as a client's would be.
+    void send_own(Message msg);
 
     Settings settings_;
     Logger& log_;
@@ -65,6 +71,8 @@ private:
     std::vector<std::unique_ptr<io::UdpLink>> links_;
     std::vector<std::map<std::string, int, std::less<>>> routes_;  // per link: node -> destination
     std::unique_ptr<ApiServer> api_;
+    std::unique_ptr<ResourceDriver> resources_;  // null with `pacemaker on`
+    std::unique_ptr<FifoReader> fifo_;           // null if <state-dir>/fifo could not be made
     Bundler bundler_;
     bool bundling_ = false;
     void reload();
@@ -74,6 +82,7 @@ private:
     core::Micros previous_keys_until_ = 0;
     std::function<std::optional<Settings>()> reload_loader_;
     bool leaving_ = false;
+    bool shutting_down_ = false;  // SIGTERM seen; the resource groups are being released
     core::Micros watchdog_interval_ = 0;  // systemd's WATCHDOG_USEC / 2; 0: no watchdog
     core::Micros watchdog_sent_at_ = 0;
     core::Micros load_read_at_ = 0;

@@ -30,6 +30,13 @@ struct Settings {
     // For the client API: get_parameter's answers and who may sign on.
     std::map<std::string, std::string> parameters;
     std::vector<config::ApiAuth> apiauth;
+    // The resource manager (off with `pacemaker on`, as heartbeat's): haresources and its mode.
+    bool manage_resources = true;
+    std::vector<config::ResourceGroup> resource_groups;
+    config::AutoFailback auto_failback = config::AutoFailback::legacy;
+    config::ResourceTimeouts resource_timeouts_ms;
+    std::map<std::string, std::string> script_env;  // ha.cf `env NAME=value`
+    std::string logfacility_name;                    // as written in ha.cf, for HA_LOGFACILITY
 };
 
 }  // namespace hb::daemon

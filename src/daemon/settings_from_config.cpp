@@ -76,6 +76,12 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.realtime = cfg.realtime;
     s.parameters = cfg.parameters;
     s.apiauth = cfg.apiauth;
+    s.manage_resources = !cfg.pacemaker;
+    s.resource_groups = cfg.resources;
+    s.auto_failback = cfg.auto_failback;
+    s.resource_timeouts_ms = cfg.resource_timeouts_ms;
+    s.script_env = cfg.env;
+    s.logfacility_name = cfg.parameter("logfacility").value_or("");
     return s;
 }
 

@@ -50,6 +50,12 @@ for i in 1 2; do
     wait_for "$work/n$i.log" "Status update for node n$n: status active" 20 || fail "n$i never saw n$n active"
   done
 done
+# The resource manager's start-up (auto_failback on: `starting`, `resource` and, 10 s later when
+# all start together, `resource ... isstable=1`) is over before api_test runs: those cluster
+# messages would otherwise be the "next message" that ends a SIGINTed api_test below.
+for i in 1 2 3; do
+  wait_for "$work/n$i.log" "Local Resource acquisition completed" 30 || fail "n$i never finished its resource start-up"
+done
 echo "ok: our 3-node cluster is up (udpport $port)"
 
 # start_api_test NODE: Debian's api_test with egid haclient (its apiauth entry: ping gid=haclient).

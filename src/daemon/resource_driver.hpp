@@ -1,0 +1,72 @@
+// The resource manager's edge in the daemon: it feeds the pure resources::Manager with what the
+// core reports (comm up, deaths, resource messages) and carries out what it asks: resource scripts
+// through the ScriptRunner (resolved by agents::resolve, judged by agents' verdicts, with
+// heartbeat's HA_* environment), cluster messages through the runtime, log lines, and the end of a
+// graceful shutdown. Nothing here decides who holds what.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agents/command.hpp"
+#include "core/effects.hpp"
+#include "daemon/logger.hpp"
+#include "daemon/script_runner.hpp"
+#include "daemon/settings.hpp"
+#include "io/reactor.hpp"
+#include "resources/manager.hpp"
+
+namespace hb::daemon {
+
+class ResourceDriver {
+public:
+    struct Hooks {
+        std::function<void(Message)> send;  // a cluster message from this node
+        std::function<void()> leave;        // every group is released: leave the cluster now
+        std::function<void()> rearm;        // a deadline of ours may have moved
+    };
+
+    ResourceDriver(const Settings& settings, io::Reactor& reactor, Logger& log, Hooks hooks);
+
+    void comm_up(core::Micros now);
+    void node_changed(core::Micros now, const core::NodeChange& change);
+    // Every message handed to local clients: the resource manager's types are taken from it.
+    void message(core::Micros now, const Message& msg);
+    void tick(core::Micros now);
+    // SIGTERM: the groups are given up first; hooks.leave follows when they are.
+    void shutdown(core::Micros now);
+    core::Micros next_deadline() const;
+
+    // get_resources(): "transition" or the held set.
+    std::string getrsc() const { return manager_.getrsc(); }
+    const resources::Manager& manager() const { return manager_; }
+    // Each group's key, preferred node and state here, for cl_status rscstatus --json.
+    std::string status_json() const;
+
+    // Script files that cannot be found now (the group's start will fail as a failed start does):
+    // "haresources:<line>: ..." lines, logged at start and shown by hbconfig check.
+    static std::vector<std::string> missing_scripts(const Settings& settings);
+
+private:
+    struct Pending {
+        agents::Command command;
+        resources::RunScript run;
+    };
+    void apply(core::Micros now, resources::Effects effects);
+    void run(core::Micros now, const resources::RunScript& run);
+    void finished(const ScriptOutcome& outcome);
+    core::Micros timeout_for(resources::Action action) const;
+
+    const Settings& settings_;
+    Logger& log_;
+    Hooks hooks_;
+    resources::Manager manager_;
+    ScriptRunner runner_;
+    agents::Lookup lookup_;
+    std::vector<std::string> environment_;
+    std::map<std::uint64_t, Pending> pending_;
+};
+
+}  // namespace hb::daemon
