@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the message layer's tools and the simulator, then a 3-node cluster on 127.0.0.1-3
 # (examples/loopback): membership forms, a node is killed and seen dead, clients on the two others
-# make a message round trip, and the cluster stops gracefully.
+# make a message round trip, and the cluster stops gracefully; then a 2-node cluster on
+# 127.0.0.11-12 with a resource group (examples/resources): held by r1, moved to r2 when r1 is
+# killed, back when r1 returns, released at shutdown.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +89,71 @@ step "stop n1"
 kill -TERM "${pids[0]}"
 wait "${pids[0]}" || true
 tail -n 2 "$work/n1.log"
+
+# ----- resources: a 2-node cluster r1, r2 with one resource group (examples/resources) -----------
+step "resources: r1 and r2 (127.0.0.11-12), haresources 'r1 demo-service::web', auto_failback on"
+for i in 1 2; do
+  r=r$i; c=$work/conf/$r
+  mkdir -p "$c/resource.d" "$work/state-$r"
+  cp "$top/examples/resources/resource.d/demo-service" "$c/resource.d/"
+  cat >"$c/ha.cf" <<CF
+node r1 r2
+bind 127.0.0.1$i
+udpport 7695
+keepalive 100ms
+deadtime 500ms
+warntime 300ms
+initdead 1000ms
+ucast lo 127.0.0.1$((3 - i))
+auto_failback on
+logfacility none
+env DEMO_SERVICE_DIR=$work
+apiauth anon uid=root
+CF
+  cp "$work/conf/n1/authkeys" "$c/authkeys"
+  echo "r1 demo-service::web" >"$c/haresources"
+done
+grep -v '^#' "$work/conf/r1/haresources"
+rpids=()
+start_r() {
+  "$bin/heartbeat" -f -c "$work/conf/$1" -n "$1" --state-dir "$work/state-$1" \
+    --pidfile "$work/$1.pid" --socket "$work/$1.sock" 2>"$work/$1.log" &
+  pids+=($!); rpids[${1#r}]=$!
+}
+rsc() { HA_API_SOCKET=$work/$1.sock "$bin/cl_status" rscstatus 2>/dev/null || echo "(no answer)"; }
+# Waits up to 30 s until node $1 holds $2 (both nodes start together: heartbeat waits 10 s first).
+wait_rsc() {
+  for _ in $(seq 1 300); do [ "$(rsc "$1")" = "$2" ] && return 0; sleep 0.1; done
+  echo "timed out waiting for $1 to hold '$2' (it says $(rsc "$1"))" >&2
+  return 1
+}
+show() { for r in r1 r2; do echo "  cl_status rscstatus on $r: $(rsc $r)"; done; ls "$work"/web.*.pid 2>/dev/null | sed -E 's/.*web\.(r[12])\.pid/  the web service runs on \1/'; }
+start_r r1
+start_r r2
+wait_rsc r1 local && wait_rsc r2 local
+show
+grep -h "demo-service\|Acquiring\|acquisition" "$work/r1.log" | sed 's/^/  r1: /'
+
+step "kill -9 r1 (and its service, as a crash would): r2 takes the group"
+{ kill -9 "${rpids[1]}"; wait "${rpids[1]}"; } 2>/dev/null || true
+kill "$(cat "$work/web.r1.pid")" 2>/dev/null; rm -f "$work/web.r1.pid"
+wait_rsc r2 all
+show
+grep -h "is dead\|Acquiring\|demo-service\|takeover" "$work/r2.log" | sed 's/^/  r2: /'
+
+step "r1 comes back: auto_failback gives it its group again"
+start_r r1
+wait_rsc r1 local && wait_rsc r2 local
+show
+
+step "stop r1 and r2: each releases what it holds before leaving"
+kill -TERM "${rpids[1]}"; wait "${rpids[1]}" || true
+wait_rsc r2 all
+show
+kill -TERM "${rpids[2]}"; wait "${rpids[2]}" || true
+grep -h "Releasing\|released\|leaving" "$work/r1.log" "$work/r2.log" | sed 's/^/  /'
+ls "$work"/web.*.pid >/dev/null 2>&1 && echo "a web service is still running!" && exit 1
+echo "  no web service left running"
 
 echo
 echo "demo done"
