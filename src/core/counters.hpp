@@ -1,4 +1,4 @@
-// Every packet the core drops or repairs is counted by reason: what cl_status --json shows.
+// Every packet the core drops or repairs is counted by reason (logged at exit, reported by hbsim).
 #pragma once
 
 #include <cstdint>
