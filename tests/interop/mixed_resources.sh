@@ -2,7 +2,8 @@
 # Resource groups shared by our daemon and Debian's heartbeat 3.0.6 (its own ResourceManager,
 # hooks and FIFO) in two network namespaces, auto_failback on: each takes its own group at start;
 # the survivor takes the other's group after a SIGKILL, and gives it back when the node returns;
-# hb_standby on either side (3.0.6's shell tool on its node, ours on ours) moves everything.
+# hb_standby on either side (3.0.6's shell tool on its node, ours on ours) and Debian's hb_takeover
+# against our daemon's FIFO move everything.
 # The resource is tests/integration/resource.d/rmtest (a marker file per node means "running").
 # Usage: mixed_resources.sh BUILD_BIN_DIR. Exit 77 (ctest: skipped) without namespaces or 3.0.6.
 set -u
@@ -106,6 +107,19 @@ holds ours t1 && fail "we still run the group we gave back"
 wait_for 20 rsc_is theirs local || fail "heartbeat 3.0.6 should be local (now: $(rsc theirs))"
 echo "ok: on its return heartbeat 3.0.6 gets its group back (auto_failback on)"
 
+# Our node dies: 3.0.6 takes our group; when we are back (auto_failback on) it gives it back.
+kill -9 "$(cat "$root/ours.pid")"
+rm -rf "${rm_dir:?}/ours"
+wait_for 20 holds theirs o1 || fail "heartbeat 3.0.6 never took our group"
+wait_for 10 rsc_is theirs all || fail "heartbeat 3.0.6 should hold all (now: $(rsc theirs))"
+echo "ok: after a SIGKILL of ours heartbeat 3.0.6 holds our group"
+start_ours
+wait_for 40 holds ours o1 || fail "we never got our group back from heartbeat 3.0.6"
+wait_for 20 rsc_is theirs local || fail "heartbeat 3.0.6 should be local again (now: $(rsc theirs))"
+wait_for 20 rsc_is ours local || fail "ours should be local again (now: $(rsc ours))"
+holds theirs o1 && fail "heartbeat 3.0.6 still runs o1"
+echo "ok: after our restart heartbeat 3.0.6 gave our group back"
+
 # hb_standby on 3.0.6's node (its own shell tool): everything moves to us.
 in_theirs /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "3.0.6's hb_standby failed"
 wait_for 30 rsc_is ours all || fail "ours should hold all after 3.0.6's hb_standby (now: $(rsc ours))"
@@ -121,13 +135,10 @@ holds ours o1 && fail "we still run o1 after our standby"
 holds ours t1 && fail "we still run t1 after our standby"
 echo "ok: our hb_standby moved everything to heartbeat 3.0.6"
 
-# Our node dies: 3.0.6 keeps everything; back with auto_failback on, we get o1 again.
-kill -9 "$(cat "$root/ours.pid")"
-rm -rf "${rm_dir:?}/ours"
-sleep 2
-start_ours
-wait_for 40 holds ours o1 || fail "we never got our group back from heartbeat 3.0.6"
-wait_for 20 rsc_is theirs local || fail "heartbeat 3.0.6 should be local again (now: $(rsc theirs))"
-holds theirs o1 && fail "heartbeat 3.0.6 still runs o1"
-echo "ok: after our restart heartbeat 3.0.6 gave our group back"
+# Debian's own hb_takeover, run on our node against our daemon's FIFO: everything comes to us.
+HA_FIFO=$root/ours/state/fifo /usr/share/heartbeat/hb_takeover all >/dev/null 2>&1 || fail "3.0.6's hb_takeover on our node failed"
+wait_for 30 rsc_is ours all || fail "ours should hold all after hb_takeover (now: $(rsc ours))"
+wait_for 10 holds ours o1 && wait_for 10 holds ours t1 || fail "we do not run both groups after hb_takeover"
+holds theirs t1 && fail "heartbeat 3.0.6 still runs t1 after our hb_takeover"
+echo "ok: Debian's hb_takeover against our daemon moved everything to us"
 echo "mixed resources: PASS"
