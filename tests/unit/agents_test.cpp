@@ -16,6 +16,7 @@
 
 #include "agents/command.hpp"
 #include "agents/environment.hpp"
+#include "agents/script_check.hpp"
 #include "agents/verdict.hpp"
 
 namespace hb::agents {
@@ -580,6 +581,27 @@ TEST(AgentsEnvironment, MergeCommandEnvironment) {
     EXPECT_EQ(env["LC_ALL"], "C");  // the wrapper's own locale comes after the dropping
     EXPECT_EQ(env["HA_CURHOST"], "n1");
     EXPECT_EQ(merge_environment({"A=1", "B=2"}, {"A=3", "C"}), (Strings{"A=3", "B=2"}));
+}
+
+// --- missing scripts, as hbconfig check and the daemon report them --------------------------------
+
+TEST(AgentsScriptCheck, OneWarningPerMissingScriptWithItsHaresourcesLine) {
+    config::ResourceGroup g1;
+    g1.node = "n1";
+    g1.line = 3;
+    g1.resources = {res("rmtest", {"a"}, "rmtest::a"), res("nosuch", {}, "nosuch")};
+    config::ResourceGroup g2;
+    g2.node = "n2";
+    g2.line = 7;
+    g2.resources = {res("IPaddr2", {"10.0.0.5/24"}, "IPaddr2::10.0.0.5/24")};
+    config::Diagnostics diag;
+    check_scripts({g1, g2}, "/etc/ha.d/haresources", fake({"/etc/ha.d/resource.d/rmtest"}), diag);
+    ASSERT_EQ(diag.items().size(), 2u);  // nosuch, and IPaddr2 without resource-agents
+    EXPECT_FALSE(diag.has_errors());     // the daemon starts anyway, as 3.0.6 does
+    EXPECT_EQ(diag.items()[0].line, 3);
+    EXPECT_NE(diag.items()[0].message.find("nosuch"), std::string::npos) << diag.items()[0].message;
+    EXPECT_EQ(diag.items()[1].line, 7);
+    EXPECT_EQ(config::format(diag.items()[0]).rfind("/etc/ha.d/haresources:3: warning: ", 0), 0u);
 }
 
 // --- the real probe ----------------------------------------------------------------------------
