@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include "agents/environment.hpp"
@@ -15,8 +17,24 @@ namespace hb::daemon {
 
 namespace {
 
+// heartbeat runs rc.d/<type> for a message of type <type> when such a file exists (read once, at
+// start, as heartbeat reads the directory once).
+std::vector<std::string> hook_types(const std::string& rc_dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(rc_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (agents::is_regular_executable(entry.path().string()) && !resources::Manager::handles_natively(name)) {
+            out.push_back(name);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 resources::ManagerConfig manager_config(const Settings& s) {
     resources::ManagerConfig c;
+    c.hooks = hook_types(s.config_dir + "/rc.d");
     c.node = s.core.node;
     c.nodes = s.core.nodes;
     c.auto_failback = s.auto_failback;
@@ -105,6 +123,8 @@ void ResourceDriver::apply(core::Micros now, resources::Effects effects) {
             hooks_.send(std::move(send->msg));
         } else if (auto* run_script = std::get_if<resources::RunScript>(&e)) {
             run(now, *run_script);
+        } else if (auto* hook = std::get_if<resources::RunHook>(&e)) {
+            run_hook(now, *hook);
         } else if (auto* line = std::get_if<resources::Log>(&e)) {
             log_.log(line->level, line->text);
         } else if (std::holds_alternative<resources::LeaveCluster>(e)) {
@@ -146,6 +166,30 @@ void ResourceDriver::run(core::Micros now, const resources::RunScript& r) {
     pending_.emplace(r.id, Pending{std::move(command).value(), r});
 }
 
+// As heartbeat's harc: `rc.d/<type> <type>`, with HA_<field> of the message and HA_OSTATUS.
+void ResourceDriver::run_hook(core::Micros now, const resources::RunHook& h) {
+    ScriptJob job;
+    job.id = h.id;
+    job.path = settings_.config_dir + "/rc.d/" + h.type;
+    job.argv = {job.path, h.type};
+    std::vector<std::string> extra;
+    for (const auto& [name, value] : h.fields) extra.push_back("HA_" + name + "=" + value);
+    extra.push_back("HA_OSTATUS=" + std::string(core::to_string(hook_local_status())));
+    job.env = agents::merge_environment(environment_, extra);
+    job.timeout = timeout_for(resources::Action::status);
+    log_.info("Running " + job.path + " " + h.type);
+    agents::Command command;
+    command.path = job.path;
+    command.argv = job.argv;
+    auto started = runner_.start(now, std::move(job));
+    if (!started) {
+        log_.error("cannot run hook " + h.type + ": " + started.error());
+        apply(now, manager_.script_done(now, h.id, false, false, started.error()));
+        return;
+    }
+    pending_.emplace(h.id, Pending{std::move(command), std::nullopt});
+}
+
 void ResourceDriver::finished(const ScriptOutcome& o) {
     const core::Micros now = io::monotonic_now();
     auto it = pending_.find(o.id);
@@ -164,7 +208,7 @@ void ResourceDriver::finished(const ScriptOutcome& o) {
         detail = "killed by signal " + std::to_string(o.signal);
     } else {
         ok = agents::action_succeeded(p.command, o.exit_code);
-        if (p.run.action == resources::Action::status) {
+        if (p.run && p.run->action == resources::Action::status) {
             const auto verdict = agents::status_verdict(p.command, o.exit_code, o.output);
             running = verdict == agents::Verdict::running;
             ok = verdict != agents::Verdict::failed;
@@ -173,7 +217,9 @@ void ResourceDriver::finished(const ScriptOutcome& o) {
             detail = "exit code " + std::to_string(o.exit_code);
         }
     }
-    if (p.run.action != resources::Action::status && !ok) log_.error(what + " " + std::string(agents::action_word(p.run.action)) + " failed: " + detail);
+    if (p.run && p.run->action != resources::Action::status && !ok) {
+        log_.error(what + " " + std::string(agents::action_word(p.run->action)) + " failed: " + detail);
+    }
     apply(now, manager_.script_done(now, o.id, ok, running, detail));
 }
 
@@ -185,7 +231,7 @@ void ResourceDriver::node_changed(core::Micros now, const core::NodeChange& c) {
 
 void ResourceDriver::message(core::Micros now, const Message& msg) {
     auto t = msg.get("t");
-    if (!t || !resources::Manager::is_resource_message(*t)) return;
+    if (!t || !manager_.wants(*t)) return;
     apply(now, manager_.message(now, msg));
 }
 

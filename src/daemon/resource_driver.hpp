@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ public:
         std::function<void(Message)> send;  // a cluster message from this node
         std::function<void()> leave;        // every group is released: leave the cluster now
         std::function<void()> rearm;        // a deadline of ours may have moved
+        std::function<core::NodeStatus()> local_status;  // for hooks' HA_OSTATUS
     };
 
     ResourceDriver(const Settings& settings, io::Reactor& reactor, Logger& log, Hooks hooks);
@@ -52,10 +54,12 @@ public:
 private:
     struct Pending {
         agents::Command command;
-        resources::RunScript run;
+        std::optional<resources::RunScript> run;  // none: a hook
     };
     void apply(core::Micros now, resources::Effects effects);
     void run(core::Micros now, const resources::RunScript& run);
+    void run_hook(core::Micros now, const resources::RunHook& hook);
+    core::NodeStatus hook_local_status() const { return hooks_.local_status ? hooks_.local_status() : core::NodeStatus::active; }
     void finished(const ScriptOutcome& outcome);
     core::Micros timeout_for(resources::Action action) const;
 

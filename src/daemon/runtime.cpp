@@ -67,6 +67,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         ResourceDriver::Hooks hooks;
         hooks.send = [rt = rt.get()](Message msg) { rt->send_own(std::move(msg)); };
         hooks.leave = [rt = rt.get()] { rt->leave_now(); };
+        hooks.local_status = [rt = rt.get()] { return rt->core_.local_status(); };
         hooks.rearm = [rt = rt.get()] {
             if (!rt->leaving_) rt->arm();
         };

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -21,6 +22,15 @@ struct RunScript {
     Action action = Action::status;
 };
 
+// Run the hook script of a message type (heartbeat's rc.d/<type>, which harc runs as
+// `rc.d/<type> <type>`), with HA_<field>=<value> for each string field of the message. Answered
+// with Manager::script_done(id, ...) like a RunScript.
+struct RunHook {
+    std::uint64_t id = 0;
+    std::string type;
+    std::vector<std::pair<std::string, std::string>> fields;
+};
+
 // A cluster message from this node (broadcast; the driver sends it as any of our messages, and,
 // as heartbeat does, our own copy comes back through Manager::message).
 struct SendMessage {
@@ -35,7 +45,7 @@ struct Log {
 // A graceful shutdown has given up every group: the node may leave the cluster now.
 struct LeaveCluster {};
 
-using Effect = std::variant<RunScript, SendMessage, Log, LeaveCluster>;
+using Effect = std::variant<RunScript, RunHook, SendMessage, Log, LeaveCluster>;
 using Effects = std::vector<Effect>;
 
 }  // namespace hb::resources

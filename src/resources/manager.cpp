@@ -34,6 +34,15 @@ bool Manager::is_resource_message(std::string_view t) {
            t == "ip-request-resp";
 }
 
+bool Manager::handles_natively(std::string_view t) {
+    return is_resource_message(t) || t == "status" || t == "shutdone";
+}
+
+bool Manager::wants(std::string_view t) const {
+    return is_resource_message(t) ||
+           (!handles_natively(t) && std::find(cfg_.hooks.begin(), cfg_.hooks.end(), t) != cfg_.hooks.end());
+}
+
 Manager::Manager(ManagerConfig config) : cfg_(std::move(config)), group_states_(cfg_.groups.size(), GroupState::stopped) {
     for (const auto& n : cfg_.nodes) {
         if (n != cfg_.node) peers_.emplace(n, core::NodeStatus::dead);
@@ -199,9 +208,22 @@ Effects Manager::node_changed(core::Micros now, std::string_view node, core::Nod
 Effects Manager::message(core::Micros now, const Message& msg) {
     const auto type = field(msg, "t");
     const auto src = field(msg, "src");
-    if (!type || !is_resource_message(*type)) return {};
+    if (!type || !wants(*type)) return {};
     // Before comm up heartbeat has no handler installed yet: such messages are not processed.
     if (!comm_up_ || left_) return {};
+    if (!is_resource_message(*type)) {
+        // A type with a hook script: run it, as one more resource child (one at a time, and
+        // getrsc says transition meanwhile), with the message's string fields.
+        Op op = make_op(OpKind::hook, {});
+        op.hook.emplace();
+        op.hook->type = std::string(*type);
+        for (const Field& f : msg.fields()) {
+            if (f.type == FieldType::string) op.hook->fields.emplace_back(f.name, f.bytes);
+        }
+        queue(std::move(op));
+        pump(now);
+        return take();
+    }
     if (!src) {
         ++counters_.dropped_malformed;
         return {};
@@ -525,7 +547,11 @@ Effects Manager::tick(core::Micros now) {
         failback_at_ = core::kNever;
         maybe_fail_back(now);
     }
-    if (failed_start_standby_at_ <= now) {
+    if (failed_start_standby_at_ <= now && nice() && (!stable() || state_ != State::stable)) {
+        // We would refuse our own request now ("in flux") while the peer, which may not know,
+        // would take it and wait for us for an hour: it waits until we could accept it.
+        failed_start_standby_at_ = now + cfg_.failback_retry;
+    } else if (failed_start_standby_at_ <= now) {
         failed_start_standby_at_ = core::kNever;
         Message m;
         m.add("t", "ask_resources");
@@ -566,6 +592,18 @@ void Manager::maybe_shut_down(core::Micros now) {
 }
 
 Effects Manager::script_done(core::Micros now, std::uint64_t id, bool ok, bool running, std::string_view detail) {
+    if (id != 0 && id == running_id_ && !ops_.empty() && ops_.front().hook) {
+        running_id_ = 0;
+        Op done = std::move(ops_.front());
+        ops_.pop_front();
+        if (!ok) {
+            ++counters_.scripts_failed;
+            log(4, "hook " + done.hook->type + " failed" + (detail.empty() ? "" : ": " + std::string(detail)));
+        }
+        pump(now);
+        maybe_shut_down(now);
+        return take();
+    }
     if (id == 0 || id != running_id_ || ops_.empty() || !ops_.front().action) {
         ++counters_.dropped_unexpected;
         return {};
@@ -596,6 +634,13 @@ void Manager::queue(Op op) { ops_.push_back(std::move(op)); }
 void Manager::pump(core::Micros now) {
     while (!ops_.empty() && running_id_ == 0) {
         Op& op = ops_.front();
+        if (op.hook) {
+            ++counters_.scripts_run;
+            running_id_ = next_id_++;
+            op.hook->id = running_id_;
+            out_.emplace_back(std::in_place_type<RunHook>, *op.hook);
+            return;
+        }
         if (!op.action) {
             if (op.next >= op.groups.size()) {
                 Op done = std::move(op);
@@ -604,6 +649,15 @@ void Manager::pump(core::Micros now) {
                 continue;
             }
             const std::size_t g = op.groups[op.next];
+            // Legacy: a dead node's group is not taken once the node is back (it asks for it with
+            // ip-request, and may have been told to go ahead already).
+            if (op.kind == OpKind::take_dead && !nice()) {
+                auto peer = peers_.find(op.node);
+                if (peer != peers_.end() && peer->second != core::NodeStatus::dead) {
+                    ++op.next;
+                    continue;
+                }
+            }
             const bool give = op.kind == OpKind::standby_give || op.kind == OpKind::give_all ||
                               op.kind == OpKind::legacy_give;
             op.action.emplace(give ? GroupAction::Kind::give : GroupAction::Kind::take, cfg_.groups[g].resources,
@@ -692,6 +746,7 @@ void Manager::op_finished(core::Micros now, Op& op) {
             out_.emplace_back(std::in_place_type<LeaveCluster>);
             break;
         case OpKind::legacy_take:
+        case OpKind::hook:
             break;
         case OpKind::legacy_give: {
             Message m;

@@ -43,6 +43,9 @@ struct ManagerConfig {
     std::vector<std::string> nodes;  // the cluster's normal nodes, ours included, lowercased
     config::AutoFailback auto_failback = config::AutoFailback::legacy;
     std::vector<GroupSpec> groups;   // haresources, in file order
+    // Message types with a hook script (heartbeat's rc.d/<type>); types handled here natively
+    // (see handles_natively) never run theirs.
+    std::vector<std::string> hooks;
     core::Micros request_delay = 10 * core::kSeconds;       // RQSTDELAY
     core::Micros standby_reply = 10 * core::kSeconds;       // the giver waits this long for `other`
     core::Micros standby_phase = 3600 * core::kSeconds;     // any later phase of a standby
@@ -98,13 +101,18 @@ public:
     std::string_view state_name() const;
 
     static bool is_resource_message(std::string_view type);
+    // The types whose installed heartbeat 3.0.6 hooks (status -> mach_down, ip-request,
+    // ip-request-resp, hb_takeover, ask_resources) this manager does the work of itself.
+    static bool handles_natively(std::string_view type);
+    // Whether message() wants messages of this type: resource messages and hooked types.
+    bool wants(std::string_view type) const;
 
 private:
     enum class State { init, starting, bothstarting, rscrcvd, stable, shutdown };
     enum class Standby { none, me, other, done };
     // A sequence of group actions run as one unit (one of heartbeat's resource children), and
     // what to do when it ends.
-    enum class OpKind { acquire_local, take_dead, standby_give, standby_take, give_all, legacy_take, legacy_give };
+    enum class OpKind { acquire_local, take_dead, standby_give, standby_take, give_all, legacy_take, legacy_give, hook };
     struct Op {
         OpKind kind = OpKind::acquire_local;
         std::vector<std::size_t> groups;
@@ -113,6 +121,7 @@ private:
         std::size_t next = 0;         // index into groups of the running action
         std::optional<GroupAction> action;
         bool failed = false;
+        std::optional<RunHook> hook;  // kind hook: the call to make (its id set when it starts)
     };
 
     static Op make_op(OpKind kind, std::vector<std::size_t> groups, HeldSet set = HeldSet::none);

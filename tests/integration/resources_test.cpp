@@ -182,6 +182,33 @@ TEST_F(Resources, AGroupThatCannotStopIsNotReleasedAtShutdown) {
     EXPECT_EQ(getrsc(1), "local");
 }
 
+TEST_F(Resources, AMessageTypeWithAnRcdHookRunsItOnEveryNode) {
+    make(17460, kGroups);
+    for (int i : {1, 2}) {
+        fs::create_directories(c->node_dir(i) + "/rc.d");
+        const std::string hook = c->node_dir(i) + "/rc.d/my-event";
+        std::ofstream(hook) << "#!/bin/sh\n# heartbeat's harc calls rc.d/<type> <type>\n"
+                            << "echo \"$1 $HA_t $HA_src $HA_detail $HA_OSTATUS\" >" << rm_dir << "/hook.$HA_CURHOST\n";
+        fs::permissions(hook, fs::perms::owner_all);
+    }
+    c->start_all();
+    ASSERT_TRUE(wait_rsc(1, "local", 30s)) << last;
+    auto cl = Cluster::signon("rmclient", sock(2));
+    ASSERT_TRUE(cl) << cl.error();
+    Message m;
+    m.add("t", "my-event");
+    m.add("detail", "hello");
+    ASSERT_TRUE((*cl)->send_to_cluster(m));
+    for (int i : {1, 2}) {
+        const std::string marker = rm_dir + "/hook.n" + std::to_string(i);
+        for (int n = 0; n < 200 && !fs::exists(marker); ++n) std::this_thread::sleep_for(50ms);
+        std::ifstream in(marker);
+        std::string line;
+        std::getline(in, line);
+        EXPECT_EQ(line, "my-event my-event n2 hello active") << "node " << i;
+    }
+}
+
 TEST_F(Resources, GetrscIsRefusedWithPacemakerOn) {
     make(17450, "", "pacemaker on\n");
     fs::remove(c->node_dir(1) + "/haresources");

@@ -41,7 +41,9 @@ public:
 
     void boot(const std::string& n) {
         managers_.erase(n);
-        managers_.emplace(n, Manager(config_for(n, afb_)));
+        ManagerConfig c = config_for(n, afb_);
+        c.hooks = hooks;
+        managers_.emplace(n, Manager(std::move(c)));
         alive_.insert(n);
         // The peers it sees alive: what the core reports before comm up.
         for (const auto& other : alive_) {
@@ -78,6 +80,14 @@ public:
                 if (s != n) apply(n, m(n).node_changed(now_, s, core::NodeStatus::dead, false));
             }
         }
+    }
+    // Messages to `n` wait (a slow path to it) until release(n) hands them over, in order.
+    void hold_messages_to(const std::string& n) { held_.emplace(n, std::deque<Message>{}); }
+    void release(const std::string& n) {
+        auto parked = std::move(held_.at(n));
+        held_.erase(n);
+        for (auto& msg : parked) apply(n, m(n).message(now_, msg));
+        settle();
     }
     void heal() {
         const auto was = std::exchange(silenced_, {});
@@ -141,6 +151,13 @@ public:
         return true;
     }
     std::vector<Call> calls;
+    std::vector<std::string> hooks;  // ManagerConfig::hooks of the nodes booted from now on
+    std::vector<std::pair<std::string, RunHook>> hook_runs;  // node, hook; answered by finish_hook()
+    void finish_hook(std::size_t i, bool ok = true) {
+        const auto& [n, run] = hook_runs.at(i);
+        apply(n, m(n).script_done(now_, run.id, ok, false, ""));
+        settle();
+    }
     std::vector<Message> wire;  // every message sent, in order
     std::set<std::tuple<std::string, std::size_t, std::size_t, Action>> failing;
     std::vector<std::string> left;
@@ -182,6 +199,8 @@ private:
                 } else {
                     scripts_.emplace_back(n, *run);
                 }
+            } else if (auto* hook = std::get_if<RunHook>(&e)) {
+                hook_runs.emplace_back(n, *hook);
             } else if (std::holds_alternative<LeaveCluster>(e)) {
                 left.push_back(n);
             }
@@ -212,7 +231,12 @@ private:
                 bus_.pop_front();
                 const std::string src(msg.get("src").value_or(""));
                 for (auto& n : names()) {
-                    if (managers_.contains(n) && (n == src || !silenced_.contains(src))) apply(n, m(n).message(now_, msg));
+                    if (!managers_.contains(n) || (n != src && silenced_.contains(src))) continue;
+                    if (auto h = held_.find(n); h != held_.end()) {
+                        h->second.push_back(msg);
+                    } else {
+                        apply(n, m(n).message(now_, msg));
+                    }
                 }
                 continue;
             }
@@ -228,6 +252,7 @@ private:
     std::set<std::string> alive_;
     std::deque<Message> bus_;
     std::set<std::string> silenced_;
+    std::map<std::string, std::deque<Message>> held_;
     std::deque<std::tuple<std::string, RunScript>> scripts_;
     std::vector<Call> running_;
     bool overlap_ = false;
@@ -589,6 +614,34 @@ TEST(Manager, MalformedResourceMessagesAreDroppedAndCounted) {
     EXPECT_EQ(p.m("n1").getrsc(), "local");
 }
 
+TEST(Manager, AHookedTypeRunsItsHookOneAtATimeWhileGetrscSaysTransition) {
+    Pair p;
+    p.hooks = {"my-event", "status", "resource"};  // the last two: done natively, never hooked
+    p.start_both();
+    EXPECT_TRUE(p.hook_runs.empty());
+    Message ev;
+    ev.add("t", "my-event");
+    ev.add("detail", "x y");
+    p.post("n2", ev);
+    p.post("n2", ev);
+    p.settle();
+    // One run at a time on each node: two queued, the first running.
+    ASSERT_EQ(p.hook_runs.size(), 2u);  // n1's first and n2's first
+    EXPECT_EQ(p.hook_runs[0].second.type, "my-event");
+    const auto& fields = p.hook_runs[0].second.fields;
+    EXPECT_NE(std::find(fields.begin(), fields.end(), std::pair<std::string, std::string>("detail", "x y")), fields.end());
+    EXPECT_NE(std::find(fields.begin(), fields.end(), std::pair<std::string, std::string>("src", "n2")), fields.end());
+    EXPECT_EQ(p.m("n1").getrsc(), "transition");
+    p.finish_hook(0);
+    p.finish_hook(1);
+    ASSERT_EQ(p.hook_runs.size(), 4u);  // each node's second
+    p.finish_hook(2);
+    p.finish_hook(3, false);  // a failing hook is logged and changes nothing else
+    EXPECT_EQ(p.m("n1").getrsc(), "local");
+    EXPECT_EQ(p.m("n2").getrsc(), "local");
+    EXPECT_EQ(p.m("n2").counters().scripts_failed, 1u);
+}
+
 TEST(Manager, AStaleScriptResultIsIgnored) {
     Pair p;
     p.start_both();
@@ -709,6 +762,62 @@ TEST(Manager, AReportFromAPeerHeldDeadDoesNotMakeUsGiveItsGroupsUp) {
     EXPECT_TRUE(p.group_running("n1", 0));
     EXPECT_FALSE(p.running("n2", 0, 0));
     EXPECT_TRUE(p.never_both());
+}
+
+// Found by hbsim (20% loss, 5% script failures, n1 crashed and restarted): n2's group had failed to
+// start, and 30 s later n2 asked for the standby of its foreign set, as heartbeat does, while it was
+// in flux (n1 had just said `starting`; n2's answer had not reached it). n2 ignored its own request,
+// n1, which did not know, accepted it and waited for n2 to give for an hour; n2's failback request
+// that followed was refused as "standby in progress": n1's group stayed on n2. The request now
+// waits until the node could accept it itself.
+TEST(Manager, TheStandbyAfterAFailedStartWaitsUntilTheNodeIsStable) {
+    Pair p;
+    p.failing.insert({"n2", 1, 0, Action::start});
+    p.boot("n1");
+    p.boot("n2");
+    p.comm_up("n1");
+    p.comm_up("n2");
+    p.settle(p.now() + 15 * kSeconds);
+    ASSERT_EQ(p.m("n2").counters().start_failures, 1u);
+    const Micros standby_due = p.now() + 30 * kSeconds;  // the start failed just now
+    p.crash("n1");
+    p.advance(standby_due - kSeconds - p.now());
+    ASSERT_TRUE(p.group_running("n2", 0));
+    p.hold_messages_to("n1");  // n2's answers reach n1 late
+    p.boot("n1");
+    p.comm_up("n1");
+    p.settle(standby_due + kSeconds);
+    p.release("n1");
+    EXPECT_TRUE(p.group_running("n1", 0));
+    EXPECT_FALSE(p.running("n2", 0, 0));
+    EXPECT_EQ(p.m("n1").getrsc(), "local");
+    EXPECT_EQ(p.m("n2").getrsc(), "local");
+    EXPECT_TRUE(p.never_both());
+}
+
+// Found by hbsim (legacy, 300 ms scripts, n1 crashed and restarted twice in 3 s): n2 queued a
+// takeover at each death; the second one came to run after n1's last incarnation had asked for
+// its group and been told to go ahead, so both ran it. Legacy does not take a dead node's groups
+// once the node is back: it asks for them itself.
+TEST(Manager, LegacyDoesNotTakeOverANodeThatIsBackWhenTheTakeoverComesToRun) {
+    Pair p(config::AutoFailback::legacy);
+    p.start_both();
+    p.hold_scripts = true;  // n2's first takeover is still running through what follows
+    p.crash("n1");
+    p.settle();
+    p.boot("n1");
+    p.comm_up("n1");
+    p.settle();
+    p.crash("n1");
+    p.settle();
+    p.boot("n1");
+    p.comm_up("n1");
+    p.settle();
+    p.release_scripts();
+    EXPECT_TRUE(p.never_both());
+    EXPECT_TRUE(p.group_running("n1", 0));
+    EXPECT_FALSE(p.running("n2", 0, 0));
+    EXPECT_TRUE(p.group_running("n2", 1));
 }
 
 }  // namespace
