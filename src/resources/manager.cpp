@@ -274,6 +274,9 @@ void Manager::on_resource(core::Micros now, std::string_view src, const Message&
         set_state(State::rscrcvd);
         request_deadline_ = now + cfg_.request_delay;
     }
+    if (src != cfg_.node && info == std::optional<std::string_view>("standby") && standby_ == Standby::other) {
+        standby_deadline_ = now + cfg_.standby_phase;  // the giver is releasing: its stops may take long
+    }
     if (src == cfg_.node) {
         // Our own report back: the end of a takeover (mach_down).
         if (info == std::optional<std::string_view>("mach_down")) takeover_in_progress_ = false;
@@ -370,7 +373,9 @@ void Manager::on_ask_resources(core::Micros now, std::string_view src, const Mes
             standby_deadline_ = now + cfg_.standby_reply;
         } else {
             standby_ = Standby::other;
-            standby_deadline_ = now + cfg_.standby_phase;
+            // Until the giver says it releases (`resource ... info=standby`): a giver that
+            // refused its own request (it was in flux) never will, and we must not wait an hour.
+            standby_deadline_ = now + cfg_.standby_reply;
             Message m;
             m.add("t", "ask_resources");
             m.add("rsc_hold", to_string(*set));

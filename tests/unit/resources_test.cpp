@@ -103,6 +103,8 @@ public:
         managers_.erase(n);
         for (const auto& other : alive_) apply(other, m(other).node_changed(now_, n, core::NodeStatus::dead, true));
     }
+    // One node alone gets a message (the others lost it, or never processed it).
+    void deliver_to(const std::string& n, const Message& msg) { apply(n, m(n).message(now_, msg)); }
     // A message from node n's clients (hb_standby, hb_takeover): onto the bus like any other.
     void post(const std::string& n, Message msg) {
         msg.add("src", n);
@@ -447,6 +449,20 @@ TEST(Manager, StandbyIsRefusedWhileThePeerIsInFlux) {
     p.release_scripts();
     EXPECT_EQ(p.m("n1").getrsc(), "local");  // auto failback still brought b1 home
     EXPECT_EQ(p.m("n2").getrsc(), "local");
+}
+
+TEST(Manager, ATakerWhoseGiverNeverReleasesGivesUpAfterTheReplyTime) {
+    Pair p;
+    p.start_both();
+    // Only n2 sees n1's request (n1 had refused it, being in flux): n2 answers `other`, n1 ignores it.
+    Message ask = ask_resources("all", "me");
+    ask.add("src", "n1");
+    const Micros t0 = p.now();
+    p.deliver_to("n2", ask);
+    p.settle();
+    EXPECT_EQ(p.m("n2").getrsc(), "local");
+    EXPECT_EQ(p.m("n1").getrsc(), "local");
+    EXPECT_LT(p.now() - t0, 20 * kSeconds);  // heartbeat would have waited an hour
 }
 
 TEST(Manager, HbTakeoverOnOneNodeIsAStandbyOfTheMirrorSetOnTheOther) {
