@@ -1,5 +1,8 @@
-// hbsim: the protocol core of N nodes on simulated time, with a faulty network. The same
+// hbsim: the protocol core of N nodes on simulated time, with a faulty network, and with
+// --resources the resource managers of a pair of nodes with a simulated script runner. The same
 // arguments give the same output, byte for byte (the timing lines aside, which --no-timing omits).
+// Exit status: 2 for bad arguments; 1 when a resource check fails (a group ran on both nodes while
+// they were connected, or the groups are not where they must be at the end); else 0.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -68,6 +71,35 @@ hb::sim::NodeEvent parse_event(const std::string& spec, hb::sim::NodeEvent::Kind
     return e;
 }
 
+nlohmann::json resources_json(const hb::sim::Report& r) {
+    const auto& x = r.resources;
+    nlohmann::json owners = nlohmann::json::array();
+    for (int owner : x.final_owner) owners.push_back(owner < 0 ? nlohmann::json(nullptr) : nlohmann::json("n" + std::to_string(owner + 1)));
+    static const char* const failback[] = {"on", "off", "legacy"};
+    return {{"groups", r.options.resource_groups},
+            {"auto_failback", failback[static_cast<int>(r.options.auto_failback)]},
+            {"script_ms", r.options.script_ms},
+            {"script_fail", r.options.script_fail},
+            {"overlap_while_connected_ms", static_cast<double>(x.overlap_while_connected_us) / 1000.0},
+            {"overlap_while_connected_episodes", x.overlap_while_connected_episodes},
+            {"split_brain_episodes", x.split_brain_episodes},
+            {"split_brain_ms", static_cast<double>(x.split_brain_us) / 1000.0},
+            {"split_brain_after_heal_ms", static_cast<double>(x.split_brain_after_heal_us) / 1000.0},
+            {"final_ok", x.final_ok},
+            {"final_owner", owners},
+            {"final_failures", x.final_failures},
+            {"final_failures_explained", x.final_failures_explained},
+            {"quiet_ms", static_cast<double>(x.quiet_us) / 1000.0},
+            {"takeovers", x.takeovers},
+            {"standbys", x.standbys},
+            {"scripts_run", x.scripts_run},
+            {"script_failures", x.script_failures},
+            {"start_failures", x.start_failures},
+            {"stop_failures", x.stop_failures},
+            {"messages_sent", x.messages_sent},
+            {"messages_refused", x.messages_refused}};
+}
+
 nlohmann::json to_json(const hb::sim::Report& r) {
     nlohmann::json timeline = nlohmann::json::array();
     for (const auto& e : r.timeline) {
@@ -120,6 +152,7 @@ int main(int argc, char** argv) {
     hb::sim::SimOptions o;
     std::vector<std::string> partitions, crashes, restarts, leaves;
     bool json = false, no_timing = false;
+    std::string auto_failback = "on";
     app.add_option("--nodes", o.nodes, "cluster size")->check(CLI::Range(1, 100000));
     app.add_option("--seed", o.seed, "random seed");
     app.add_option("--duration", o.duration_s, "simulated seconds")->check(CLI::Range(0.001, 1e6));
@@ -139,7 +172,12 @@ int main(int argc, char** argv) {
     app.add_option("--leave", leaves, "NODE@SECONDS (graceful)");
     app.add_option("--msgs-per-sec", o.msgs_per_sec, "client messages per second")->check(CLI::Range(0.0, 1e6));
     app.add_flag("--node-msgs", o.node_msgs, "client messages to one random peer");
-    app.add_flag("--timeline", o.timeline, "print every membership change");
+    app.add_flag("--timeline", o.timeline, "print every membership change (with --resources, the managers' messages and log too)");
+    app.add_option("--resources", o.resource_groups, "resource groups (2 nodes only; 0: no resource manager)")
+        ->check(CLI::Range(0, 10000));
+    app.add_option("--auto-failback", auto_failback, "on, off or legacy")->check(CLI::IsMember({"on", "off", "legacy"}));
+    app.add_option("--script-ms", o.script_ms, "mean duration of a resource script call, ms")->check(CLI::Range(0.001, 3.6e6));
+    app.add_option("--script-fail", o.script_fail, "probability a start or stop fails")->check(CLI::Range(0.0, 1.0));
     app.add_flag("--json", json, "JSON output");
     app.add_flag("--no-timing", no_timing, "omit wall time and memory (for comparing runs)");
     CLI11_PARSE(app, argc, argv);
@@ -149,6 +187,12 @@ int main(int argc, char** argv) {
         for (const auto& c : restarts) o.events.push_back(parse_event(c, hb::sim::NodeEvent::Kind::restart, o.nodes));
         for (const auto& c : leaves) o.events.push_back(parse_event(c, hb::sim::NodeEvent::Kind::leave, o.nodes));
         if (o.deadtime_ms <= o.keepalive_ms) throw std::invalid_argument("--deadtime must exceed --keepalive");
+        o.auto_failback = auto_failback == "off"      ? hb::config::AutoFailback::off
+                          : auto_failback == "legacy" ? hb::config::AutoFailback::legacy
+                                                      : hb::config::AutoFailback::on;
+        if (o.resource_groups > 0 && o.nodes != 2) {
+            throw std::invalid_argument("--resources needs --nodes 2: heartbeat's resource protocol is for a pair of nodes");
+        }
     } catch (const std::exception& e) {
         std::cerr << "hbsim: " << e.what() << '\n';
         return 2;
@@ -163,6 +207,7 @@ int main(int argc, char** argv) {
 
     if (json) {
         auto j = to_json(report);
+        if (report.resources.enabled) j["resources"] = resources_json(report);
         if (!no_timing) j["timing"] = {{"wall_s", wall_s}, {"peak_rss_mb", rss_mb}, {"node_seconds_per_wall_second", report.node_seconds / wall_s}};
         std::cout << j.dump(2) << '\n';
     } else {
@@ -172,5 +217,8 @@ int main(int argc, char** argv) {
                         wall_s, rss_mb, report.node_seconds / wall_s);
         }
     }
-    return 0;
+    const auto& x = report.resources;
+    const bool resources_failed =
+        x.enabled && (x.overlap_while_connected_us > 0 || x.overlap_while_connected_episodes > 0 || !x.final_ok);
+    return resources_failed ? 1 : 0;
 }

@@ -10,7 +10,10 @@
 
 namespace hb::sim {
 
-enum class EventKind : std::uint8_t { timer, deliver, crash, restart, leave, traffic };
+// script: a resource script call ends (node, version = the simulator's ticket for the call).
+// partition: a partition starts or heals (only scheduled with resource management, whose
+// invariants depend on it).
+enum class EventKind : std::uint8_t { timer, deliver, crash, restart, leave, traffic, script, partition };
 
 struct Event {
     core::Micros when = 0;

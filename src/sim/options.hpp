@@ -1,9 +1,12 @@
 // What a simulation run is made of: the cluster, the network's faults, the schedule of node
-// events and client traffic. Everything else follows from `seed`.
+// events and client traffic, and the resource groups the nodes' resource managers share.
+// Everything else follows from `seed`.
 #pragma once
 
 #include <cstdint>
 #include <vector>
+
+#include "config/config.hpp"
 
 namespace hb::sim {
 
@@ -43,6 +46,13 @@ struct SimOptions {
     double msgs_per_sec = 0;
     bool node_msgs = false;  // client messages to one random peer instead of the cluster
     bool timeline = false;   // print every membership change
+    // Resource management (haresources failover), for exactly 2 nodes as heartbeat's protocol is.
+    // 0: off, the run is what it was without it. N: N groups, group g preferred by node g % 2,
+    // of 1 + g % 3 resources, run by a simulated script runner.
+    int resource_groups = 0;
+    config::AutoFailback auto_failback = config::AutoFailback::on;
+    double script_ms = 50;   // mean duration of a script call (each drawn from [0.5, 1.5] x mean)
+    double script_fail = 0;  // probability a start or stop call fails (status calls never do)
 };
 
 }  // namespace hb::sim

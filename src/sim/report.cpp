@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/numbered_name.hpp"
+
 namespace hb::sim {
 
 core::Micros Report::detection_percentile(double p) const {
@@ -32,6 +34,48 @@ std::string num(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
     return buf;
+}
+std::string_view failback_name(config::AutoFailback a) {
+    switch (a) {
+        case config::AutoFailback::on: return "on";
+        case config::AutoFailback::off: return "off";
+        case config::AutoFailback::legacy: return "legacy";
+    }
+    return "on";
+}
+
+// Only with resource groups: a run without them prints what it printed before they existed.
+std::string format_resources(const Report& r) {
+    const SimOptions& o = r.options;
+    const ResourceReport& x = r.resources;
+    std::string out;
+    out += "resources: " + std::to_string(o.resource_groups) + " groups, auto_failback " +
+           std::string(failback_name(o.auto_failback)) + ", script " + num(o.script_ms) + " ms, script failure probability " +
+           num(o.script_fail) + "\n";
+    out += "resources: overlap while connected " + ms(x.overlap_while_connected_us) + " ms (" +
+           std::to_string(x.overlap_while_connected_episodes) + " episodes), split brain " +
+           std::to_string(x.split_brain_episodes) + " episodes (" + ms(x.split_brain_us) + " ms, " +
+           ms(x.split_brain_after_heal_us) + " ms of it after they heard each other again)\n";
+    out += "resources: takeovers " + std::to_string(x.takeovers) + ", standbys " + std::to_string(x.standbys) +
+           ", scripts run " + std::to_string(x.scripts_run) + " (failed " + std::to_string(x.script_failures) +
+           "), start failures " + std::to_string(x.start_failures) + ", stop failures " +
+           std::to_string(x.stop_failures) + ", messages sent " + std::to_string(x.messages_sent) + " (refused " +
+           std::to_string(x.messages_refused) + ")\n";
+    out += "resources: at the end, after " + ms(x.quiet_us) + " ms without a scenario event:";
+    for (std::size_t g = 0; g < x.final_owner.size(); ++g) {
+        out.append(g ? ", " : " ").append(numbered_name("g", g + 1)).append(" ");
+        out.append(x.final_owner[g] < 0 ? std::string("-") : numbered_name("n", x.final_owner[g] + 1));
+    }
+    out += "\n";
+    out += std::string("resources: final ") + (x.final_ok ? "OK" : "NOT OK");
+    if (!x.final_ok) out += x.final_failures_explained ? " (script failures only)" : " (not explained by script failures)";
+    out += "\n";
+    for (const auto& f : x.final_failures) out += "  " + f + "\n";
+    if (o.timeline) {
+        out += "resources: log, " + std::to_string(x.log.size()) + " lines\n";
+        for (const auto& line : x.log) out += "  " + line + "\n";
+    }
+    return out;
 }
 }  // namespace
 
@@ -71,6 +115,7 @@ std::string format_report(const Report& r) {
            ", naks " + std::to_string(c.naks_sent) + ", acks " + std::to_string(c.acks_sent) + ", gaps given up " +
            std::to_string(c.gaps_given_up) + ", late heartbeats " + std::to_string(c.late_heartbeats) + "\n";
     out += std::string("final membership: ") + (r.membership_converged() ? "converged" : "NOT converged") + "\n";
+    if (r.resources.enabled) out += format_resources(r);
     return out;
 }
 

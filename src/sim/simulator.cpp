@@ -1,6 +1,8 @@
 #include "sim/simulator.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+
 #include "common/numbered_name.hpp"
 
 namespace hb::sim {
@@ -8,6 +10,10 @@ namespace hb::sim {
 namespace {
 constexpr core::Micros kMs = core::kMillis;
 core::Micros us(double seconds) { return static_cast<core::Micros>(seconds * 1e6); }
+
+// Group g of a simulated haresources: preferred by node g % 2, of 1 + g % 3 resources.
+std::size_t group_size(int g) { return 1 + static_cast<std::size_t>(g % 3); }
+int group_home(int g) { return g % 2; }
 }  // namespace
 
 Simulator::Simulator(SimOptions options)
@@ -18,6 +24,32 @@ Simulator::Simulator(SimOptions options)
     }
     last_order_.assign(nodes_.size(), std::vector<std::uint64_t>(nodes_.size(), 0));
     report_.options = o_;
+    if (o_.resource_groups > 0) {
+        if (o_.nodes != 2) {
+            throw std::invalid_argument("resource management needs exactly 2 nodes (heartbeat's protocol is for a pair), not " +
+                                        std::to_string(o_.nodes));
+        }
+        std::vector<std::size_t> sizes;
+        std::vector<int> homes;
+        for (int g = 0; g < o_.resource_groups; ++g) {
+            sizes.push_back(group_size(g));
+            homes.push_back(group_home(g));
+        }
+        checks_.emplace(o_.nodes, std::move(sizes), std::move(homes));
+        sees_alive_.assign(nodes_.size(), std::vector<bool>(nodes_.size(), false));
+        report_.resources.enabled = true;
+    }
+}
+
+resources::ManagerConfig Simulator::manager_config(int i) const {
+    resources::ManagerConfig c;
+    c.node = names_[static_cast<std::size_t>(i)];
+    c.nodes = names_;
+    c.auto_failback = o_.auto_failback;
+    for (int g = 0; g < o_.resource_groups; ++g) {
+        c.groups.push_back({numbered_name("g", g + 1), names_[static_cast<std::size_t>(group_home(g))], group_size(g)});
+    }
+    return c;
 }
 
 core::CoreConfig Simulator::config_for(int i) const {
@@ -42,12 +74,19 @@ void Simulator::start_node(int i, core::Micros now) {
     n.core = std::make_unique<core::Core>(config_for(i));
     n.running = true;
     n.up_at.push_back(now);
+    if (checks_) {
+        // Before the core starts: the peers it hears of at once are the manager's first input.
+        n.manager = std::make_unique<resources::Manager>(manager_config(i));
+        sees_alive_[static_cast<std::size_t>(i)].assign(nodes_.size(), false);
+        check(now);
+    }
     apply(i, n.core->start(now), now);
 }
 
 void Simulator::rearm(int i) {
     Node& n = nodes_[static_cast<std::size_t>(i)];
-    const core::Micros d = n.running ? n.core->next_deadline() : core::kNever;
+    core::Micros d = n.running ? n.core->next_deadline() : core::kNever;
+    if (n.running && n.manager) d = std::min(d, n.manager->next_deadline());
     if (d == n.timer_at) return;
     n.timer_at = d;
     ++n.timer_version;
@@ -97,15 +136,24 @@ void Simulator::deliver(int to, const Event& e, core::Micros now) {
 }
 
 void Simulator::apply(int i, core::Effects effects, core::Micros now) {
+    Node& n = nodes_[static_cast<std::size_t>(i)];
     for (auto& effect : effects) {
         if (auto* s = std::get_if<core::Send>(&effect)) {
             send_packet(i, *s, now);
         } else if (auto* c = std::get_if<core::NodeChange>(&effect)) {
             on_node_change(i, *c, now);
+            if (n.manager) n.inbox.emplace_back(*c);
         } else if (auto* d = std::get_if<core::Deliver>(&effect)) {
             on_client_delivery(i, d->msg);
+            if (n.manager) {
+                const auto type = d->msg.get("t");
+                if (type && resources::Manager::is_resource_message(*type)) n.inbox.emplace_back(d->msg);
+            }
+        } else if (std::holds_alternative<core::CommUp>(effect)) {
+            if (n.manager) n.inbox.emplace_back(core::CommUp{});
         }
     }
+    drain(i, now);
     rearm(i);
 }
 
@@ -131,9 +179,19 @@ bool Simulator::up_throughout(int node, core::Micros from, core::Micros to) cons
 void Simulator::on_node_change(int observer, const core::NodeChange& c, core::Micros now) {
     const int node = index_.at(c.node);
     report_.timeline.push_back({now, observer, node, c.from, c.to});
+    if (checks_) {
+        sees_alive_[static_cast<std::size_t>(observer)][static_cast<std::size_t>(node)] = c.to != core::NodeStatus::dead;
+        check(now);
+    }
     if (c.to != core::NodeStatus::dead) return;
     const core::Micros window = (o_.deadtime_ms + (o_.initdead_ms ? o_.initdead_ms : 2 * o_.deadtime_ms)) * kMs + us(1);
     const Node& n = nodes_[static_cast<std::size_t>(node)];
+    if (checks_ && n.running &&
+        (!down_within(node, now - window, now) || now > n.up_at.back() + (o_.deadtime_ms + o_.keepalive_ms) * kMs)) {
+        // It runs, and this is not the death of an earlier incarnation: the two lost each other.
+        split_aftermath_ = true;
+        check(now);
+    }
     if (!n.running || down_within(node, now - window, now)) {
         // Attribute it to the node's latest crash, once per observer.
         for (auto it = crashes_.rbegin(); it != crashes_.rend(); ++it) {
@@ -214,6 +272,18 @@ Report Simulator::run() {
     const core::Micros end = us(o_.duration_s);
     const core::Micros deadtime = o_.deadtime_ms * kMs;
     for (int i = 0; i < o_.nodes; ++i) start_node(i, 0);
+    if (checks_) {
+        // Whether the nodes can hear each other changes at these instants.
+        for (const auto& p : o_.partitions) {
+            for (double t : {p.at_s, p.heal_s}) {
+                Event e;
+                e.when = us(t);
+                e.kind = EventKind::partition;
+                e.node = -1;
+                queue_.push(std::move(e));
+            }
+        }
+    }
     for (const auto& ev : o_.events) {
         Event e;
         e.when = us(ev.at_s);
@@ -242,6 +312,7 @@ Report Simulator::run() {
                 if (n->running && e.version == n->timer_version) {
                     n->timer_at = core::kNever;
                     apply(e.node, n->core->tick(now), now);
+                    if (n->manager) feed(e.node, Tick{}, now);
                 }
                 break;
             case EventKind::deliver:
@@ -258,15 +329,24 @@ Report Simulator::run() {
                     n->running = false;
                     n->down_at.push_back(now);
                     crashes_.push_back({e.node, now, std::vector<bool>(nodes_.size(), false)});
+                    if (n->manager) {
+                        // A reboot: whatever the node ran is stopped, and a split is over.
+                        drop_manager(*n);
+                        checks_->clear_node(e.node);
+                        split_aftermath_ = false;
+                        check(now);
+                    }
                     rearm(e.node);
                 }
                 break;
             case EventKind::leave:
                 if (n->running) {
-                    apply(e.node, n->core->leave(now), now);
-                    n->running = false;
-                    n->down_at.push_back(now);
-                    rearm(e.node);
+                    // A resource manager gives its groups up first, then asks the core to leave.
+                    if (n->manager) {
+                        feed(e.node, Shutdown{}, now);
+                    } else {
+                        leave_core(e.node, now);
+                    }
                 }
                 break;
             case EventKind::restart:
@@ -277,6 +357,12 @@ Report Simulator::run() {
                 break;
             case EventKind::traffic:
                 client_traffic(now);
+                break;
+            case EventKind::script:
+                if (n->running) script_finished(e.node, e.version, now);
+                break;
+            case EventKind::partition:
+                check(now);
                 break;
         }
     }
@@ -333,6 +419,7 @@ void Simulator::finish(core::Micros end) {
         report_.final_view.push_back(std::move(view));
     }
     report_.node_seconds = static_cast<double>(o_.nodes) * o_.duration_s;
+    finish_resources(end);
 }
 
 }  // namespace hb::sim
