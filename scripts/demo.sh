@@ -3,7 +3,8 @@
 # (examples/loopback): membership forms, a node is killed and seen dead, clients on the two others
 # make a message round trip, and the cluster stops gracefully; then a 2-node cluster on
 # 127.0.0.11-12 with a resource group (examples/resources): held by r1, moved to r2 when r1 is
-# killed, back when r1 returns, released at shutdown.
+# killed, back when r1 returns, released at shutdown; as root, a floating IP (IPaddr2) in network
+# namespaces that a client pings, moved the same way (scripts/lib/vip_netns.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -154,6 +155,45 @@ kill -TERM "${rpids[2]}"; wait "${rpids[2]}" || true
 grep -h "Releasing\|released\|leaving" "$work/r1.log" "$work/r2.log" | sed 's/^/  /'
 ls "$work"/web.*.pid >/dev/null 2>&1 && echo "a web service is still running!" && exit 1
 echo "  no web service left running"
+
+# ----- a floating IP in network namespaces (root only): IPaddr2 from resource-agents ------------
+vip_bin=$bin vip_tag=$$ vip_root=$work/vip
+mkdir -p "$vip_root"
+. "$top/scripts/lib/vip_netns.sh"
+if [ "$(id -u)" = 0 ] && vip_setup 2>/dev/null; then
+  trap 'vip_cleanup; cleanup' EXIT
+  step "a floating IP: n1 and n2 in network namespaces, a client pinging $vip; haresources 'n1 IPaddr2::$vip/24/eth0'"
+  vip_wait() {  # vip_wait WHAT CMD...: up to 30 s
+    local what=$1; shift
+    for _ in $(seq 1 300); do "$@" && return 0; sleep 0.1; done
+    echo "timed out waiting for $what" >&2; return 1
+  }
+  vip_show() {
+    echo "  cl_status rscstatus on n1: $(vip_rsc 1 || echo '(no answer)'), on n2: $(vip_rsc 2 || echo '(no answer)')"
+    local mac; mac=$(vip_answered_by)
+    case "$mac" in
+      "$vip_mac1") echo "  the client's ping of $vip is answered by n1 ($mac)" ;;
+      "$vip_mac2") echo "  the client's ping of $vip is answered by n2 ($mac)" ;;
+      *) echo "  the client's ping of $vip is not answered" ;;
+    esac
+  }
+  answered_by_mac() { [ "$(vip_answered_by)" = "$1" ]; }
+  rsc_of() { [ "$(vip_rsc "$1")" = "$2" ]; }
+  vip_start 1; vip_start 2
+  vip_wait "n1 to hold the VIP" vip_has 1 && vip_wait "n1 to answer" answered_by_mac "$vip_mac1"
+  vip_show
+  step "kill -9 n1: n2 adds the address and sends gratuitous ARP (IPaddr2)"
+  vip_kill 1
+  vip_wait "n2 to answer" answered_by_mac "$vip_mac2" && vip_wait "n2 to hold all" rsc_of 2 all
+  vip_show
+  step "n1 comes back: auto_failback moves the address home"
+  vip_start 1
+  vip_wait "n1 to answer again" answered_by_mac "$vip_mac1" && vip_wait "n2 to be local" rsc_of 2 local
+  vip_show
+  vip_stop 1; vip_stop 2
+else
+  step "a floating IP in network namespaces: skipped (needs root, network namespaces and resource-agents' IPaddr2)"
+fi
 
 echo
 echo "demo done"
