@@ -2,8 +2,8 @@
 # Resource groups shared by our daemon and Debian's heartbeat 3.0.6 (its own ResourceManager,
 # hooks and FIFO) in two network namespaces, auto_failback on: each takes its own group at start;
 # the survivor takes the other's group after a SIGKILL, and gives it back when the node returns;
-# hb_standby on either side (3.0.6's shell tool on its node, ours on ours) and Debian's hb_takeover
-# against our daemon's FIFO move everything.
+# hb_standby on either side (3.0.6's shell tool on its node, ours on ours), and Debian's hb_takeover
+# and hb_standby against our daemon's FIFO, move everything.
 # The resource is tests/integration/resource.d/rmtest (a marker file per node means "running").
 # Usage: mixed_resources.sh BUILD_BIN_DIR. Exit 77 (ctest: skipped) without namespaces or 3.0.6.
 set -u
@@ -141,4 +141,11 @@ wait_for 30 rsc_is ours all || fail "ours should hold all after hb_takeover (now
 wait_for 10 holds ours o1 && wait_for 10 holds ours t1 || fail "we do not run both groups after hb_takeover"
 holds theirs t1 && fail "heartbeat 3.0.6 still runs t1 after our hb_takeover"
 echo "ok: Debian's hb_takeover against our daemon moved everything to us"
+
+# Debian's own hb_standby against our daemon's FIFO: everything goes to 3.0.6's node again.
+HA_FIFO=$root/ours/state/fifo /usr/share/heartbeat/hb_standby all >/dev/null 2>&1 || fail "3.0.6's hb_standby on our node failed"
+wait_for 30 rsc_is theirs all || fail "heartbeat 3.0.6 should hold all after hb_standby on our node (now: $(rsc theirs))"
+wait_for 10 holds theirs o1 && wait_for 10 holds theirs t1 || fail "heartbeat 3.0.6 does not run both groups"
+holds ours o1 && fail "we still run o1 after Debian's hb_standby on our node"
+echo "ok: Debian's hb_standby against our daemon moved everything to heartbeat 3.0.6"
 echo "mixed resources: PASS"
