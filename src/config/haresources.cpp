@@ -72,6 +72,11 @@ std::vector<ResourceGroup> parse_haresources(std::string_view text, const std::s
             }
             g.resources.push_back(std::move(r));
         }
+        if (ok && groups.empty() && nodes.size() > 2) {
+            diag.warning(filename, start,
+                         "resource groups are taken over as heartbeat 3.0.6 does it, for a pair of nodes: with " +
+                             std::to_string(nodes.size()) + " nodes every survivor takes a dead node's groups");
+        }
         if (ok) groups.push_back(std::move(g));
     }
     if (!logical.empty()) diag.error(filename, number, "the last line ends with '\\' but nothing follows");

@@ -30,6 +30,16 @@ TEST(HaResources, GroupsTypesArgsAndContinuations) {
     EXPECT_EQ(groups[1].resources[1].type, "httpd");
 }
 
+TEST(HaResources, GroupsInAClusterOfMoreThanTwoNodesAreWarnedAbout) {
+    Diagnostics two, three;
+    parse_haresources("n1 httpd\nn2 ftpd\n", "haresources", {"n1", "n2"}, two);
+    EXPECT_TRUE(two.items().empty());
+    parse_haresources("\nn1 httpd\nn2 ftpd\n", "haresources", {"n1", "n2", "n3"}, three);
+    ASSERT_EQ(three.items().size(), 1u);  // once, at the first group
+    EXPECT_FALSE(three.has_errors());
+    EXPECT_EQ(format(three.items()[0]).rfind("haresources:2: warning: resource groups", 0), 0u);
+}
+
 TEST(HaResources, UnknownNodeAndMalformedResource) {
     Diagnostics d;
     parse_haresources("node9 httpd\nnode1 Filesystem::::x\n", "haresources", {"node1"}, d);
