@@ -1,7 +1,8 @@
 # Sourced by tests/integration/floating_ip.sh and scripts/demo.sh: two nodes of ours (n1, n2) and
 # a client in network namespaces on one bridge, holding the haresources group
 # `n1 IPaddr2::<vip>/24/eth0` (IPaddr2 from resource-agents, through our own argument mapping).
-# The caller sets vip_bin (build/bin), vip_root (a scratch directory) and vip_tag (unique), then:
+# The caller sets vip_bin (build/bin), vip_root (a scratch directory), vip_tag (unique) and, if it
+# likes, vip_extra (more ha.cf lines, e.g. "native_ipaddr on"), then:
 #   vip_setup || skip      namespaces, bridge, addresses, both nodes' configuration
 #   vip_start 1|2          a node in its namespace (and a mount namespace: its own /run/resource-agents)
 #   vip_kill 1             SIGKILL, and the address goes with the "crashed" machine
@@ -23,7 +24,7 @@ vip_setup() {
     ip netns add "$ns" || return 1
     ip link add eth0 netns "$ns" type veth peer name "p${a##*.}" netns "$vip_br" || return 1
     ip -n "$vip_br" link set "p${a##*.}" master br0 up
-    ip -n "$ns" addr add "$a/24" dev eth0
+    ip -n "$ns" addr add "$a/24" brd + dev eth0
     ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up
   done
   vip_mac1=$(vip_mac "$vip_ns1") vip_mac2=$(vip_mac "$vip_ns2")
@@ -43,6 +44,7 @@ auto_failback on
 logfacility none
 logfile $vip_root/n$i.log
 apiauth anon uid=root
+${vip_extra:-}
 CF
     printf 'auth 1\n1 sha1 floating-ip\n' >"$c/authkeys"; chmod 600 "$c/authkeys"
     echo "n1 IPaddr2::$vip/24/eth0" >"$c/haresources"
@@ -65,6 +67,10 @@ vip_kill() {
 vip_stop() { kill -TERM "$(cat "$vip_root/n$1.pid")"; }
 vip_rsc() { HA_API_SOCKET=$vip_root/run$1/sock "$vip_bin/cl_status" rscstatus 2>/dev/null; }
 vip_has() { ip -n "$(vip_ns "$1")" -o addr show dev eth0 | grep -q " $vip/"; }
+vip_neigh_mac() { ip -n "$vip_cl" neigh show "$vip" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
+vip_addr_line() {  # e.g. "inet 10.81.1.100/24 brd 10.81.1.255 scope global secondary eth0"
+  ip -n "$(vip_ns "$1")" -o -4 addr show dev eth0 | grep " $vip/" | sed -E 's/.* inet /inet /; s/ *\\.*//; s/ +valid_lft.*//; s/ +$//'
+}
 vip_answered_by() {
   ip netns exec "$vip_cl" ping -c 1 -W 1 "$vip" >/dev/null 2>&1 || return 1
   ip -n "$vip_cl" neigh show "$vip" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2

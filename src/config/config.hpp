@@ -90,6 +90,7 @@ struct Config {
     int debug = 0;
     AutoFailback auto_failback = AutoFailback::legacy;
     ResourceTimeouts resource_timeouts_ms;
+    bool native_ipaddr = false;      // ours: IPaddr2/IPaddr addresses added by the daemon, no agent
     Autojoin autojoin = Autojoin::none;
     int logfacility = -1;            // syslog facility value; -1: none
     std::string logfile;

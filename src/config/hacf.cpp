@@ -157,7 +157,7 @@ const std::map<std::string, Shape>& directives() {
         {"record_pengine_inputs", Shape::single}, {"enable_config_writes", Shape::single},
         {"normalpoll", Shape::single}, {"bind", Shape::single},
         {"resource_start_timeout", Shape::single}, {"resource_stop_timeout", Shape::single},
-        {"resource_status_timeout", Shape::single},
+        {"resource_status_timeout", Shape::single}, {"native_ipaddr", Shape::single},
         {"ucast", Shape::whole_line}, {"ucast6", Shape::whole_line}, {"bcast", Shape::whole_line},
         {"mcast", Shape::whole_line}, {"mcast6", Shape::whole_line}, {"serial", Shape::whole_line},
         {"ping_group", Shape::whole_line}, {"apiauth", Shape::whole_line}, {"respawn", Shape::whole_line},
@@ -229,6 +229,8 @@ void Parser::value(const std::string& d, const std::string& v) {
         time_value(d, v, cfg_.initdead_ms);
     } else if (d == "deadping") {
         time_value(d, v, cfg_.deadping_ms);
+    } else if (d == "native_ipaddr") {
+        bool_value(d, v, cfg_.native_ipaddr);
     } else if (d == "resource_start_timeout") {
         time_value(d, v, cfg_.resource_timeouts_ms.start);
     } else if (d == "resource_stop_timeout") {

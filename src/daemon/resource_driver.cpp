@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "agents/environment.hpp"
+#include "agents/native_address.hpp"
 #include "agents/script_check.hpp"
 #include "agents/verdict.hpp"
 #include "io/clock.hpp"
@@ -82,6 +83,7 @@ ResourceDriver::ResourceDriver(const Settings& settings, io::Reactor& reactor, L
       hooks_(std::move(hooks)),
       manager_(manager_config(settings)),
       runner_(reactor, log, [this](ScriptOutcome o) { finished(o); }),
+      native_(log),
       lookup_(lookup_for(settings)) {
     agents::EnvironmentInput in;
     in.base = inherited_environment();
@@ -137,6 +139,7 @@ void ResourceDriver::apply(core::Micros now, resources::Effects effects) {
 void ResourceDriver::run(core::Micros now, const resources::RunScript& r) {
     const auto groups = groups_with_resources(settings_);
     const config::Resource& resource = groups.at(r.group)->resources.at(r.resource);
+    if (run_native(now, r, resource)) return;
     auto command = agents::resolve(resource, r.action, lookup_);
     if (!command) {
         log_.error("Cannot locate resource script for " + resource.text + ": " + command.error());
@@ -164,6 +167,23 @@ void ResourceDriver::run(core::Micros now, const resources::RunScript& r) {
         return;
     }
     pending_.emplace(r.id, Pending{std::move(command).value(), r});
+}
+
+bool ResourceDriver::run_native(core::Micros now, const resources::RunScript& r, const config::Resource& resource) {
+    if (!settings_.native_ipaddr) return false;
+    const auto address = agents::native_address(resource);
+    if (!address) return false;
+    const auto out = native_.run(now, r.action, *address);
+    const std::string what = "native_ipaddr " + std::string(agents::action_word(r.action)) + " " + address->text;
+    if (r.action == resources::Action::status) {
+        log_.debug(what + (out.ok ? (out.running ? ": running" : ": stopped") : ": " + out.detail));
+    } else if (out.ok) {
+        log_.info(what + ": done");
+    } else {
+        log_.error(what + ": failed: " + out.detail);
+    }
+    apply(now, manager_.script_done(now, r.id, out.ok, out.running, out.detail));
+    return true;
 }
 
 // As heartbeat's harc: `rc.d/<type> <type>`, with HA_<field> of the message and HA_OSTATUS.
@@ -237,12 +257,15 @@ void ResourceDriver::message(core::Micros now, const Message& msg) {
 
 void ResourceDriver::tick(core::Micros now) {
     runner_.tick(now);
+    native_.tick(now);
     if (manager_.next_deadline() <= now) apply(now, manager_.tick(now));
 }
 
 void ResourceDriver::shutdown(core::Micros now) { apply(now, manager_.shutdown(now)); }
 
-core::Micros ResourceDriver::next_deadline() const { return std::min(manager_.next_deadline(), runner_.next_deadline()); }
+core::Micros ResourceDriver::next_deadline() const {
+    return std::min({manager_.next_deadline(), runner_.next_deadline(), native_.next_deadline()});
+}
 
 std::string ResourceDriver::status_json() const {
     nlohmann::json groups = nlohmann::json::array();

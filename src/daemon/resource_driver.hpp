@@ -14,6 +14,7 @@
 #include "agents/command.hpp"
 #include "core/effects.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/native_ip.hpp"
 #include "daemon/script_runner.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -59,6 +60,8 @@ private:
     void apply(core::Micros now, resources::Effects effects);
     void run(core::Micros now, const resources::RunScript& run);
     void run_hook(core::Micros now, const resources::RunHook& hook);
+    // `native_ipaddr on` and an address NativeIp can carry out: done (and answered) here.
+    bool run_native(core::Micros now, const resources::RunScript& run, const config::Resource& resource);
     core::NodeStatus hook_local_status() const { return hooks_.local_status ? hooks_.local_status() : core::NodeStatus::active; }
     void finished(const ScriptOutcome& outcome);
     core::Micros timeout_for(resources::Action action) const;
@@ -68,6 +71,7 @@ private:
     Hooks hooks_;
     resources::Manager manager_;
     ScriptRunner runner_;
+    NativeIp native_;  // IPaddr2/IPaddr without the agent, with `native_ipaddr on`
     agents::Lookup lookup_;
     std::vector<std::string> environment_;
     std::map<std::uint64_t, Pending> pending_;

@@ -35,6 +35,7 @@ struct Settings {
     std::vector<config::ResourceGroup> resource_groups;
     config::AutoFailback auto_failback = config::AutoFailback::legacy;
     config::ResourceTimeouts resource_timeouts_ms;
+    bool native_ipaddr = false;  // IPaddr2/IPaddr carried out by NativeIp where it can
     std::map<std::string, std::string> script_env;  // ha.cf `env NAME=value`
     std::string logfacility_name;                    // as written in ha.cf, for HA_LOGFACILITY
 };

@@ -80,6 +80,7 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.resource_groups = cfg.resources;
     s.auto_failback = cfg.auto_failback;
     s.resource_timeouts_ms = cfg.resource_timeouts_ms;
+    s.native_ipaddr = cfg.native_ipaddr;
     s.script_env = cfg.env;
     s.logfacility_name = cfg.parameter("logfacility").value_or("");
     return s;

@@ -2,6 +2,7 @@
 // arguments into OCF_RESKEY_* parameters, how results are judged and the scripts' environment.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include "agents/command.hpp"
 #include "agents/environment.hpp"
+#include "agents/native_address.hpp"
 #include "agents/script_check.hpp"
 #include "agents/verdict.hpp"
 
@@ -581,6 +583,37 @@ TEST(AgentsEnvironment, MergeCommandEnvironment) {
     EXPECT_EQ(env["LC_ALL"], "C");  // the wrapper's own locale comes after the dropping
     EXPECT_EQ(env["HA_CURHOST"], "n1");
     EXPECT_EQ(merge_environment({"A=1", "B=2"}, {"A=3", "C"}), (Strings{"A=3", "B=2"}));
+}
+
+// --- the native address path: what it takes over from IPaddr2 / IPaddr, and what it leaves -------
+
+TEST(AgentsNativeAddress, ReadsTheArgumentsAsTheAgentMappingDoes) {
+    auto a = native_address(res("IPaddr2", {"10.0.0.5/24/eth0"}, "IPaddr2::10.0.0.5/24/eth0"));
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->address, htonl(0x0a000005));
+    EXPECT_EQ(a->prefix, 24);
+    EXPECT_EQ(a->nic, "eth0");
+    EXPECT_EQ(a->label, "");
+    EXPECT_EQ(a->broadcast, 0u);  // the interface's own subnet broadcast, found at start
+    EXPECT_EQ(a->text, "10.0.0.5/24 dev eth0");
+    auto l = native_address(res("IPaddr2", {"10.0.0.5/24/eth0:vip/10.0.0.127"}));
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->nic, "eth0");
+    EXPECT_EQ(l->label, "eth0:vip");
+    EXPECT_EQ(l->broadcast, htonl(0x0a00007f));
+    auto dotted = native_address(res("IPaddr", {"192.168.1.9/255.255.255.0/eth1"}));
+    ASSERT_TRUE(dotted);
+    EXPECT_EQ(dotted->prefix, 24);
+}
+
+TEST(AgentsNativeAddress, LeavesToTheAgentWhatItDoesNotCarryOut) {
+    EXPECT_FALSE(native_address(res("IPaddr2", {"10.0.0.5"})));           // no interface: findif's job
+    EXPECT_FALSE(native_address(res("IPaddr2", {"10.0.0.5/24"})));
+    EXPECT_FALSE(native_address(res("IPaddr2", {"10.0.0.5/24/eth0/+"})));  // derived broadcast
+    EXPECT_FALSE(native_address(res("IPaddr2", {"10.0.0.5/33/eth0"})));
+    EXPECT_FALSE(native_address(res("IPaddr", {"10.0.0.5/255.0.255.0/eth0"})));  // not a netmask
+    EXPECT_FALSE(native_address(res("IPv6addr", {"2001:db8::5/64/eth0"})));
+    EXPECT_FALSE(native_address(res("Filesystem", {"/dev/sda1", "/data", "ext4"})));
 }
 
 // --- missing scripts, as hbconfig check and the daemon report them --------------------------------
