@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "msg/limits.hpp"
+
 namespace hb::client {
 
 namespace {
@@ -78,16 +80,20 @@ Message Session::header(const std::string& reqtype) const {
 }
 
 Result<bool> Session::write_frame(const Message& msg) {
-    if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
     auto frame = ipc::encode_frame(msg);
     if (!frame) return make_error(frame.error());
-    if (pending_.size() + frame->size() > kMaxPendingBytes) {
+    return write_encoded(std::move(frame).value());
+}
+
+Result<bool> Session::write_encoded(std::string frame) {
+    if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
+    if (pending_.size() + frame.size() > kMaxPendingBytes) {
         (void)flush(false);
-        if (pending_.size() + frame->size() > kMaxPendingBytes) {
+        if (pending_.size() + frame.size() > kMaxPendingBytes) {
             return make_error("send queue full: the heartbeat daemon is not reading");
         }
     }
-    pending_ += *frame;
+    pending_ += frame;
     return flush(blocking_);
 }
 
@@ -201,7 +207,14 @@ Result<bool> Session::post(const std::string& reqtype, const Message& fields) {
 Result<bool> Session::send(const Message& msg) {
     if (casual_) return make_error("a casual client may not send messages (sign on with a client id)");
     if (!msg.get("t")) return make_error("a message needs a type (t)");
-    return write_frame(msg);
+    auto frame = ipc::encode_frame(msg);
+    if (!frame) return make_error(frame.error());
+    // Refused here, with the reason, rather than accepted and lost on the way (msg/limits.hpp).
+    if (frame->size() > kMaxOneDatagramBytes) {
+        return make_error("a message of " + std::to_string(frame->size()) + " bytes does not fit in one datagram (at most " +
+                          std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)");
+    }
+    return write_encoded(std::move(frame).value());
 }
 
 Result<std::optional<Message>> Session::receive(int timeout_ms) {

@@ -70,6 +70,7 @@ private:
     Session() = default;
     Message header(const std::string& reqtype) const;
     Result<bool> write_frame(const Message& msg);
+    Result<bool> write_encoded(std::string frame);
     // Writes what is pending; with `wait`, until all of it is written.
     Result<bool> flush(bool wait);
     // One read of what the daemon sent into the frame buffer; false when it went away.

@@ -1,5 +1,8 @@
 #include "core/core.hpp"
 
+#include "msg/limits.hpp"
+#include "msg/netstring_codec.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <random>
@@ -11,6 +14,8 @@
 #include "core/send_history.hpp"
 #include "core/timer_queue.hpp"
 #include "core/wire_fields.hpp"
+#include "msg/limits.hpp"
+#include "msg/netstring_codec.hpp"
 
 namespace hb::core {
 
@@ -28,6 +33,27 @@ NodeStatus parse_status(std::string_view st) {
 // Types the core consumes itself; everything else goes to the local API clients.
 bool is_protocol_type(std::string_view t) {
     return t == "status" || t == "reqnodes" || t == "repnodes" || t == "shutdone";
+}
+
+// The bytes of a message's names and values: a cheap first look, so that only messages near the
+// limit are encoded to be sure.
+std::size_t raw_bytes(const Message& m) {
+    std::size_t n = 0;
+    for (const Field& f : m.fields()) {
+        n += f.name.size() + f.bytes.size();
+        for (const auto& item : f.list) n += item.size();
+        if (f.child) n += raw_bytes(*f.child);
+    }
+    return n;
+}
+
+// Its encoded size when it is too big for one datagram (kMaxOneDatagramBytes), else nullopt.
+std::optional<std::size_t> oversized(const Message& m) {
+    if (raw_bytes(m) < kMaxOneDatagramBytes / 2) return std::nullopt;
+    auto encoded = encode_netstring(m);
+    if (!encoded) return kMaxWireBytes + 1;  // beyond what any codec takes
+    if (encoded->size() <= kMaxOneDatagramBytes) return std::nullopt;
+    return encoded->size();
 }
 
 }  // namespace
@@ -718,6 +744,11 @@ Result<Effects> Core::send(Micros now, Message msg) {
     State& s = *s_;
     if (!s.started || s.stopped) return make_error("not running");
     if (!msg.get("t")) return make_error("a message needs a type (t)");
+    if (auto size = oversized(msg)) {
+        ++s.counters.send_refused_too_big;
+        return make_error("a message of " + std::to_string(*size) + " bytes does not fit in one datagram (at most " +
+                          std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)");
+    }
     if (auto dest = msg.get("dest")) {
         if (*dest == s.cfg.node) {
             // For ourselves only: nothing to put on the wire.

@@ -27,6 +27,7 @@ struct Counters {
     std::uint64_t naks_sent = 0;
     std::uint64_t acks_sent = 0;
     std::uint64_t send_refused_backlog = 0;  // client sends refused: backlog full
+    std::uint64_t send_refused_too_big = 0;  // client sends refused: more than one datagram
     std::uint64_t congestion_episodes = 0;   // times acks were held back for a slow local client
     std::uint64_t dropped_dead_destination = 0;  // queued messages to a node that died
     // Liveness
@@ -62,6 +63,7 @@ inline constexpr CounterField kCounterFields[] = {
     {"naks_sent", &Counters::naks_sent},
     {"acks_sent", &Counters::acks_sent},
     {"send_refused_backlog", &Counters::send_refused_backlog},
+    {"send_refused_too_big", &Counters::send_refused_too_big},
     {"congestion_episodes", &Counters::congestion_episodes},
     {"dropped_dead_destination", &Counters::dropped_dead_destination},
     {"late_heartbeats", &Counters::late_heartbeats},

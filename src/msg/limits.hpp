@@ -10,5 +10,11 @@ inline constexpr std::size_t kMaxUncompressedBytes = 2048 * 1024;  // MAXUNCOMPR
 inline constexpr int kMaxDepth = 16;                               // MAXDEPTH: nested struct levels
 inline constexpr std::size_t kMaxFields = 8192;                    // ours: heartbeat has none
 inline constexpr std::size_t kMaxNameBytes = 256;                  // ours: heartbeat names are short
+// Ours: the largest client message (as encoded by the client) that is sent at all. Every message
+// travels in one UDP datagram (65,507 bytes at most over IPv4), and the daemon adds its fields
+// (src, seq, hg, ts, ld, ttl, srcuuid, from_id, to_id, client_gen, auth, the trailer) to it. Larger
+// ones are refused, with the reason, by the client library and by the core, instead of being
+// accepted and then lost: there is no compression and no fragmentation yet.
+inline constexpr std::size_t kMaxOneDatagramBytes = 63 * 1024;
 
 }  // namespace hb

@@ -93,6 +93,32 @@ TEST_F(ClientSession, NamedClientsExchangeClusterAndNodeMessages) {
     EXPECT_EQ(*d->get("src"), "n2");
 }
 
+TEST_F(ClientSession, MessagesUpToOneDatagramArriveAndLargerOnesAreRefusedWithTheReason) {
+    start(17220);
+    auto a = Session::signon(sock(1), "demo");
+    auto b = Session::signon(sock(2), "demo");
+    ASSERT_TRUE(a.ok()) << a.error();
+    ASSERT_TRUE(b.ok()) << b.error();
+    // 60,000 characters of every printable kind (the text encoding escapes none of them wrongly).
+    std::string text;
+    for (int i = 0; i < 60000; ++i) text += static_cast<char>(' ' + (i * 7919) % 95);
+    Message m;
+    m.add("t", "demo-big");
+    m.add("payload", text);
+    ASSERT_TRUE((*a)->send(m).ok());
+    auto got = next_of(**b, "demo-big");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got->get("payload"), text);
+    for (std::size_t size : {70000u, 200000u}) {
+        Message big;
+        big.add("t", "demo-too-big");
+        big.add("payload", std::string(size, 'z'));
+        auto sent = (*a)->send(big);
+        ASSERT_FALSE(sent.ok()) << size;
+        EXPECT_NE(sent.error().find("does not fit in one datagram"), std::string::npos) << sent.error();
+    }
+}
+
 TEST_F(ClientSession, NodeDeathIsNotifiedAndTheDaemonsDisappearanceReported) {
     start(17210);
     auto a = Session::signon(sock(1), "demo");

@@ -275,6 +275,24 @@ TEST(Core, NodeMessagesReachOnlyTheirDestination) {
     EXPECT_FALSE(c.core("n1").send(c.now(), bad).ok());
 }
 
+TEST(Core, AMessageLargerThanOneDatagramIsRefusedWithTheReasonNotLost) {
+    Cluster c({"n1", "n2"});
+    c.start_all();
+    c.run_until(c.now() + 1 * kSeconds);
+    Message big = client_msg("big");
+    big.add("payload", std::string(70000, 'x'));
+    auto refused = c.core("n1").send(c.now(), big);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().find("does not fit in one datagram"), std::string::npos) << refused.error();
+    EXPECT_EQ(c.core("n1").counters().send_refused_too_big, 1u);
+    EXPECT_EQ(c.core("n1").counters().messages_sent, 0u);  // no sequence number spent on it
+    Message fits = client_msg("fits");
+    fits.add("payload", std::string(60000, 'y'));
+    c.send("n1", fits);
+    ASSERT_EQ(c.delivered("n2").size(), 1u);
+    EXPECT_EQ(c.delivered("n2")[0].get("payload")->size(), 60000u);
+}
+
 TEST(Core, BadPacketsAreCountedAndChangeNothing) {
     Cluster c({"n1", "n2"});
     c.start_all();
