@@ -1,22 +1,12 @@
+// The resource manager's start-up, membership events and message dispatch (the standby protocol
+// is in manager_standby.cpp, legacy's per-group requests in manager_legacy.cpp, the running of
+// groups and the shutdown in manager_ops.cpp).
 #include "resources/manager.hpp"
 
 #include <algorithm>
 #include <utility>
 
 namespace hb::resources {
-
-namespace {
-
-std::optional<std::string_view> field(const Message& m, std::string_view name) { return m.get(name); }
-
-std::optional<std::size_t> find_group(const ManagerConfig& cfg, std::string_view key) {
-    for (std::size_t g = 0; g < cfg.groups.size(); ++g) {
-        if (cfg.groups[g].key == key) return g;
-    }
-    return std::nullopt;
-}
-
-}  // namespace
 
 std::string_view to_string(GroupState s) {
     switch (s) {
@@ -206,8 +196,8 @@ Effects Manager::node_changed(core::Micros now, std::string_view node, core::Nod
 }
 
 Effects Manager::message(core::Micros now, const Message& msg) {
-    const auto type = field(msg, "t");
-    const auto src = field(msg, "src");
+    const auto type = msg.get("t");
+    const auto src = msg.get("src");
     if (!type || !wants(*type)) return {};
     // Before comm up heartbeat has no handler installed yet: such messages are not processed.
     if (!comm_up_ || left_) return {};
@@ -260,16 +250,16 @@ void Manager::on_starting(std::string_view src) {
 
 void Manager::on_resource(core::Micros now, std::string_view src, const Message& msg) {
     if (!nice()) return;
-    const auto hold = field(msg, "rsc_hold");
+    const auto hold = msg.get("rsc_hold");
     const auto set = hold ? parse_held_set(*hold) : std::nullopt;
     if (!set) {
         ++counters_.dropped_malformed;
         log(4, "resource message from " + std::string(src) + " without a valid rsc_hold: dropped");
         return;
     }
-    const bool full = field(msg, "rtype") == std::optional<std::string_view>("full");
-    const auto isstable = field(msg, "isstable");
-    const auto info = field(msg, "info");
+    const bool full = msg.get("rtype") == std::optional<std::string_view>("full");
+    const auto isstable = msg.get("isstable");
+    const auto info = msg.get("info");
     if (state_ == State::starting || state_ == State::bothstarting) {
         set_state(State::rscrcvd);
         request_deadline_ = now + cfg_.request_delay;
@@ -335,146 +325,6 @@ void Manager::acquire_local() {
     queue(make_op(OpKind::acquire_local, mine));
 }
 
-void Manager::on_ask_resources(core::Micros now, std::string_view src, const Message& msg) {
-    if (!nice()) {
-        log(4, "Standby mode only implemented when nice_failback on");
-        ++counters_.dropped_unexpected;
-        return;
-    }
-    const auto hold = field(msg, "rsc_hold");
-    const auto set = hold ? parse_held_set(*hold) : std::nullopt;
-    const auto info = field(msg, "info");
-    if (!set || !info || (*info != "me" && *info != "other" && *info != "done")) {
-        ++counters_.dropped_malformed;
-        log(4, "ask_resources from " + std::string(src) + " without a valid rsc_hold and info: dropped");
-        return;
-    }
-    if (shutdown_requested_ || state_ == State::shutdown) {
-        ++counters_.dropped_unexpected;
-        return;
-    }
-    const bool from_me = src == cfg_.node;
-    auto ignored = [&](std::string why) {
-        ++counters_.dropped_unexpected;
-        log(4, "Ignored standby message '" + std::string(*info) + "' from " + std::string(src) + ": " + why);
-    };
-    if (*info == "me") {
-        if (standby_ != Standby::none || standby_deadline_ != core::kNever) {
-            return ignored("standby in progress");
-        }
-        if (!other_stable_ || state_ != State::stable || !ops_.empty()) {
-            return ignored(from_me || !other_stable_ ? "other side is in flux" : "local resources in flux");
-        }
-        if (!peer_alive()) return ignored("no other node is up");
-        standby_set_ = *set;
-        if (from_me) {
-            log(6, "Going standby [" + std::string(to_string(*set)) + "].");
-            standby_ = Standby::me;
-            standby_deadline_ = now + cfg_.standby_reply;
-        } else {
-            standby_ = Standby::other;
-            // Until the giver says it releases (`resource ... info=standby`): a giver that
-            // refused its own request (it was in flux) never will, and we must not wait an hour.
-            standby_deadline_ = now + cfg_.standby_reply;
-            Message m;
-            m.add("t", "ask_resources");
-            m.add("rsc_hold", to_string(*set));
-            m.add("info", "other");
-            send(std::move(m));
-        }
-        return;
-    }
-    if (*info == "other") {
-        if (from_me) return;  // our own answer as the taker
-        if (standby_ != Standby::me) return ignored("not giving");
-        // The giver releases: it says so (unstable) first, then stops the groups.
-        standby_deadline_ = now + cfg_.standby_phase;
-        held_ = without(held_, standby_set_);
-        send_resource("standby", false);
-        queue(make_op(OpKind::standby_give, groups_of(standby_set_), standby_set_));
-        return;
-    }
-    // done
-    if (from_me) {
-        if (standby_ == Standby::me) {
-            standby_ = Standby::done;  // the giver has released
-        } else if (standby_ == Standby::done) {
-            held_ = held_ | mirror(standby_set_);  // the taker has taken
-            finish_standby();
-        }
-        return;
-    }
-    if (standby_ == Standby::other) {
-        standby_ = Standby::done;
-        queue(make_op(OpKind::standby_take, groups_of(mirror(standby_set_)), standby_set_));
-    } else if (standby_ == Standby::done) {
-        finish_standby();
-    } else {
-        ignored("no standby in progress");
-    }
-}
-
-void Manager::finish_standby() {
-    ++counters_.standbys;
-    standby_ = Standby::none;
-    standby_deadline_ = core::kNever;
-    send_resource(std::nullopt, true);
-}
-
-void Manager::cancel_standby() {
-    standby_ = Standby::none;
-    standby_deadline_ = core::kNever;
-}
-
-// hb_takeover on another node: heartbeat's hook answers with a standby of the mirror set here
-// (its `failback` has no case in the hook and so means all).
-void Manager::on_takeover_request(std::string_view src, const Message& msg) {
-    if (src == cfg_.node) return;
-    const auto hold = field(msg, "rsc_hold").value_or("all");
-    HeldSet set = HeldSet::all;
-    if (auto parsed = parse_held_set(hold)) {
-        set = mirror(*parsed);
-    } else if (hold != "failback") {
-        ++counters_.dropped_malformed;
-        return;
-    }
-    Message m;
-    m.add("t", "ask_resources");
-    m.add("rsc_hold", to_string(set));
-    m.add("info", "me");
-    send(std::move(m));
-}
-
-
-// legacy: a peer asks for its group; we stop it if it runs here and say go ahead.
-void Manager::on_ip_request(std::string_view src, const Message& msg) {
-    if (src == cfg_.node) return;
-    const auto key = field(msg, "ipaddr");
-    const auto g = key ? find_group(cfg_, *key) : std::nullopt;
-    if (!g) {
-        ++counters_.dropped_malformed;
-        return;
-    }
-    Op op = make_op(OpKind::legacy_give, {});
-    op.node = std::string(src);
-    op.groups.push_back(*g);
-    queue(std::move(op));
-}
-
-void Manager::on_ip_request_resp(std::string_view src, const Message& msg) {
-    (void)src;
-    if (field(msg, "dest") != std::optional<std::string_view>(cfg_.node)) return;
-    if (field(msg, "ok") != std::optional<std::string_view>("OK")) return;
-    const auto key = field(msg, "ipaddr");
-    const auto g = key ? find_group(cfg_, *key) : std::nullopt;
-    if (!g) {
-        ++counters_.dropped_malformed;
-        return;
-    }
-    if (nice()) return;  // nice modes start their groups directly (the message is informative)
-    queue(make_op(OpKind::legacy_take, {*g}));
-}
-
 // A peer is gone: its groups are taken at once. Without a STONITH device heartbeat says so in a
 // `stonith` message (n_stnth), and `unneeded` when the peer held nothing or said goodbye.
 void Manager::peer_died(const std::string& node, bool left) {
@@ -514,26 +364,6 @@ void Manager::peer_died(const std::string& node, bool left) {
     }
 }
 
-void Manager::maybe_fail_back(core::Micros now) {
-    if (cfg_.auto_failback != config::AutoFailback::on || !failback_due_) return;
-    if (!has(held_, HeldSet::foreign)) {
-        failback_due_ = false;
-        return;
-    }
-    if (!peer_alive()) return;
-    if (!stable() || state_ != State::stable) {
-        if (failback_at_ == core::kNever) failback_at_ = now + cfg_.failback_retry;
-        return;
-    }
-    failback_due_ = false;
-    failback_at_ = core::kNever;
-    Message m;
-    m.add("t", "ask_resources");
-    m.add("rsc_hold", "foreign");
-    m.add("info", "me");
-    send(std::move(m));
-}
-
 Effects Manager::tick(core::Micros now) {
     if (request_deadline_ <= now) {
         request_deadline_ = core::kNever;
@@ -567,205 +397,6 @@ Effects Manager::tick(core::Micros now) {
     pump(now);
     maybe_shut_down(now);
     return take();
-}
-
-Effects Manager::shutdown(core::Micros now) {
-    if (shutdown_requested_) return {};
-    shutdown_requested_ = true;
-    cancel_standby();
-    maybe_shut_down(now);
-    return take();
-}
-
-// The shutdown starts once no group is being started or stopped: every group of the file is
-// given up (held or not: a stop of a stopped resource succeeds), then we may leave.
-void Manager::maybe_shut_down(core::Micros now) {
-    if (!shutdown_requested_ || state_ == State::shutdown || left_) return;
-    if (!comm_up_) {
-        left_ = true;
-        out_.emplace_back(std::in_place_type<LeaveCluster>);
-        return;
-    }
-    if (!ops_.empty()) return;
-    held_ = HeldSet::none;
-    set_state(State::shutdown);
-    if (nice()) send_resource("shutdown", false);
-    Op op = make_op(OpKind::give_all, {});
-    for (std::size_t g = cfg_.groups.size(); g-- > 0;) op.groups.push_back(g);
-    queue(std::move(op));
-    pump(now);
-}
-
-Effects Manager::script_done(core::Micros now, std::uint64_t id, bool ok, bool running, std::string_view detail) {
-    if (id != 0 && id == running_id_ && !ops_.empty() && ops_.front().hook) {
-        running_id_ = 0;
-        Op done = std::move(ops_.front());
-        ops_.pop_front();
-        if (!ok) {
-            ++counters_.scripts_failed;
-            log(4, "hook " + done.hook->type + " failed" + (detail.empty() ? "" : ": " + std::string(detail)));
-        }
-        pump(now);
-        maybe_shut_down(now);
-        return take();
-    }
-    if (id == 0 || id != running_id_ || ops_.empty() || !ops_.front().action) {
-        ++counters_.dropped_unexpected;
-        return {};
-    }
-    running_id_ = 0;
-    Op& op = ops_.front();
-    GroupAction& action = *op.action;
-    const std::size_t g = op.groups[op.next];
-    const auto step = action.next(now);
-    if (!ok && (!step || step->action != Action::status)) ++counters_.scripts_failed;
-    const std::string note = action.done(now, ok, running);
-    if (!note.empty() && step) {
-        const std::string what = "group " + cfg_.groups[g].key + ", resource " + std::to_string(step->resource + 1) +
-                                 " " + std::string(agents::action_word(step->action));
-        log(action.outcome() == GroupAction::Outcome::stop_failed ? 2 : 3,
-            what + ": " + note + (detail.empty() ? "" : " (" + std::string(detail) + ")"));
-    }
-    pump(now);
-    maybe_shut_down(now);
-    return take();
-}
-
-// ----- running groups ------------------------------------------------------------------------
-
-void Manager::queue(Op op) { ops_.push_back(std::move(op)); }
-
-// Runs the head of the queue: one script at a time, groups in the op's order.
-void Manager::pump(core::Micros now) {
-    while (!ops_.empty() && running_id_ == 0) {
-        Op& op = ops_.front();
-        if (op.hook) {
-            ++counters_.scripts_run;
-            running_id_ = next_id_++;
-            op.hook->id = running_id_;
-            out_.emplace_back(std::in_place_type<RunHook>, *op.hook);
-            return;
-        }
-        if (!op.action) {
-            if (op.next >= op.groups.size()) {
-                Op done = std::move(op);
-                ops_.pop_front();
-                op_finished(now, done);
-                continue;
-            }
-            const std::size_t g = op.groups[op.next];
-            // Legacy: a dead node's group is not taken once the node is back (it asks for it with
-            // ip-request, and may have been told to go ahead already).
-            if (op.kind == OpKind::take_dead && !nice()) {
-                auto peer = peers_.find(op.node);
-                if (peer != peers_.end() && peer->second != core::NodeStatus::dead) {
-                    ++op.next;
-                    continue;
-                }
-            }
-            const bool give = op.kind == OpKind::standby_give || op.kind == OpKind::give_all ||
-                              op.kind == OpKind::legacy_give;
-            op.action.emplace(give ? GroupAction::Kind::give : GroupAction::Kind::take, cfg_.groups[g].resources,
-                              cfg_.stop_retries, cfg_.stop_retry);
-            group_states_[g] = give ? GroupState::stopping : GroupState::starting;
-            log(6, std::string(give ? "Releasing" : "Acquiring") + " resource group: " + cfg_.groups[g].key);
-        }
-        GroupAction& action = *op.action;
-        const std::size_t g = op.groups[op.next];
-        if (action.outcome() != GroupAction::Outcome::pending) {
-            switch (action.outcome()) {
-                case GroupAction::Outcome::done:
-                    group_states_[g] = action.kind() == GroupAction::Kind::take ? GroupState::running : GroupState::stopped;
-                    break;
-                case GroupAction::Outcome::start_failed:
-                    ++counters_.start_failures;
-                    group_states_[g] = GroupState::failed;
-                    log(2, "Giving up resources due to failure of " + cfg_.groups[g].key);
-                    // As heartbeat: a standby of the foreign set follows, later.
-                    failed_start_standby_at_ = now + cfg_.failed_start_standby;
-                    break;
-                case GroupAction::Outcome::stop_failed:
-                    ++counters_.stop_failures;
-                    group_states_[g] = GroupState::failed;
-                    op.failed = true;
-                    break;
-                case GroupAction::Outcome::pending:
-                    break;
-            }
-            op.action.reset();
-            ++op.next;
-            continue;
-        }
-        const auto step = action.next(now);
-        if (!step) return;  // waiting before a retry
-        ++counters_.scripts_run;
-        running_id_ = next_id_++;
-        out_.emplace_back(std::in_place_type<RunScript>, RunScript{running_id_, g, step->resource, step->action});
-    }
-}
-
-void Manager::op_finished(core::Micros now, Op& op) {
-    // A group that could not be stopped may still run here: it stays ours, whatever the op meant
-    // to do with it, and the node says so.
-    if (op.failed) {
-        for (std::size_t g : op.groups) {
-            if (group_states_[g] == GroupState::failed) held_ = held_ | (is_local(g) ? HeldSet::local : HeldSet::foreign);
-        }
-        log(2, "Resource STOP failure: a group is still held here; not releasing it (fix it, then retry)");
-        if (op.kind == OpKind::give_all) {
-            // The shutdown is abandoned: leaving would let the peer start what still runs here.
-            shutdown_requested_ = false;
-            set_state(State::stable);
-        }
-        if (op.kind == OpKind::standby_give) cancel_standby();
-        if (nice()) send_resource(std::nullopt, true);
-        return;
-    }
-    switch (op.kind) {
-        case OpKind::acquire_local:
-            log(6, "Local Resource acquisition completed.");
-            send_resource("req_our_resources()", true);
-            break;
-        case OpKind::take_dead:
-            log(6, "mach_down takeover complete for node " + op.node + ".");
-            if (nice()) {
-                Message m;
-                m.add("t", "resource");
-                m.add("rsc_hold", "foreign");
-                m.add("info", "mach_down");
-                send(std::move(m));
-            }
-            break;
-        case OpKind::standby_give:
-        case OpKind::standby_take: {
-            Message m;
-            m.add("t", "ask_resources");
-            m.add("rsc_hold", to_string(op.set));
-            m.add("info", "done");
-            send(std::move(m));
-            break;
-        }
-        case OpKind::give_all:
-            log(6, "All resource groups released.");
-            left_ = true;
-            out_.emplace_back(std::in_place_type<LeaveCluster>);
-            break;
-        case OpKind::legacy_take:
-        case OpKind::hook:
-            break;
-        case OpKind::legacy_give: {
-            Message m;
-            m.add("t", "ip-request-resp");
-            m.add("dest", op.node);
-            m.add("ipaddr", cfg_.groups[op.groups.front()].key);
-            m.add("weown", "yes");
-            m.add("ok", "OK");
-            send(std::move(m));
-            if (nice() && ops_.empty()) send_resource(std::nullopt, true);  // the split brain is over
-            break;
-        }
-    }
-    maybe_fail_back(now);
 }
 
 }  // namespace hb::resources
