@@ -210,10 +210,7 @@ Result<bool> Session::send(const Message& msg) {
     auto frame = ipc::encode_frame(msg);
     if (!frame) return make_error(frame.error());
     // Refused here, with the reason, rather than accepted and lost on the way (msg/limits.hpp).
-    if (frame->size() > kMaxOneDatagramBytes) {
-        return make_error("a message of " + std::to_string(frame->size()) + " bytes does not fit in one datagram (at most " +
-                          std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)");
-    }
+    if (frame->size() > kMaxOneDatagramBytes) return make_error(too_big_for_one_datagram(frame->size()));
     return write_encoded(std::move(frame).value());
 }
 

@@ -1,8 +1,5 @@
 #include "core/core.hpp"
 
-#include "msg/limits.hpp"
-#include "msg/netstring_codec.hpp"
-
 #include <algorithm>
 #include <deque>
 #include <random>
@@ -746,8 +743,7 @@ Result<Effects> Core::send(Micros now, Message msg) {
     if (!msg.get("t")) return make_error("a message needs a type (t)");
     if (auto size = oversized(msg)) {
         ++s.counters.send_refused_too_big;
-        return make_error("a message of " + std::to_string(*size) + " bytes does not fit in one datagram (at most " +
-                          std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)");
+        return make_error(too_big_for_one_datagram(*size));
     }
     if (auto dest = msg.get("dest")) {
         if (*dest == s.cfg.node) {

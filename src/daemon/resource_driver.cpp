@@ -33,16 +33,22 @@ std::vector<std::string> hook_types(const std::string& rc_dir) {
     return out;
 }
 
-resources::ManagerConfig manager_config(const Settings& s) {
+std::vector<const config::ResourceGroup*> groups_with_resources(const Settings& s) {
+    std::vector<const config::ResourceGroup*> out;
+    for (const auto& g : s.resource_groups) {
+        if (!g.resources.empty()) out.push_back(&g);
+    }
+    return out;
+}
+
+// The manager's group i is groups[i]: RunScript names groups by that index.
+resources::ManagerConfig manager_config(const Settings& s, const std::vector<const config::ResourceGroup*>& groups) {
     resources::ManagerConfig c;
     c.hooks = hook_types(s.config_dir + "/rc.d");
     c.node = s.core.node;
     c.nodes = s.core.nodes;
     c.auto_failback = s.auto_failback;
-    for (const auto& g : s.resource_groups) {
-        if (g.resources.empty()) continue;
-        c.groups.push_back({g.resources.front().text, g.node, g.resources.size()});
-    }
+    for (const auto* g : groups) c.groups.push_back({g->resources.front().text, g->node, g->resources.size()});
     return c;
 }
 
@@ -56,14 +62,6 @@ agents::Lookup lookup_for(const Settings& s) {
     agents::Lookup l;
     l.resource_dir = s.config_dir + "/resource.d";
     return l;
-}
-
-std::vector<const config::ResourceGroup*> groups_with_resources(const Settings& s) {
-    std::vector<const config::ResourceGroup*> out;
-    for (const auto& g : s.resource_groups) {
-        if (!g.resources.empty()) out.push_back(&g);
-    }
-    return out;
 }
 
 // A script's output, one log line per line.
@@ -81,7 +79,8 @@ ResourceDriver::ResourceDriver(const Settings& settings, io::Reactor& reactor, L
     : settings_(settings),
       log_(log),
       hooks_(std::move(hooks)),
-      manager_(manager_config(settings)),
+      groups_(groups_with_resources(settings)),
+      manager_(manager_config(settings, groups_)),
       runner_(reactor, log, [this](ScriptOutcome o) { finished(o); }),
       native_(log),
       lookup_(lookup_for(settings)) {
@@ -137,8 +136,7 @@ void ResourceDriver::apply(core::Micros now, resources::Effects effects) {
 }
 
 void ResourceDriver::run(core::Micros now, const resources::RunScript& r) {
-    const auto groups = groups_with_resources(settings_);
-    const config::Resource& resource = groups.at(r.group)->resources.at(r.resource);
+    const config::Resource& resource = groups_.at(r.group)->resources.at(r.resource);
     if (run_native(now, r, resource)) return;
     auto command = agents::resolve(resource, r.action, lookup_);
     if (!command) {

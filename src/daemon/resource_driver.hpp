@@ -69,6 +69,7 @@ private:
     const Settings& settings_;
     Logger& log_;
     Hooks hooks_;
+    std::vector<const config::ResourceGroup*> groups_;  // haresources lines with resources, in order
     resources::Manager manager_;
     ScriptRunner runner_;
     NativeIp native_;  // IPaddr2/IPaddr without the agent, with `native_ipaddr on`

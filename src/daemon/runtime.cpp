@@ -46,18 +46,11 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         rt->routes_.emplace_back();
     }
     auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
-                               [rt = rt.get()](Message msg) {
-                                   auto sent = rt->core_.send(io::monotonic_now(), std::move(msg));
-                                   if (!sent) {
-                                       rt->log_.warn("client message not sent: " + sent.error());
-                                       return;
-                                   }
-                                   rt->apply(std::move(sent).value());
-                               });
+                               [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "client"); });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
     auto fifo = FifoReader::open(rt->settings_.state_dir + "/fifo", rt->reactor_, log,
-                                 [rt = rt.get()](Message msg) { rt->send_own(std::move(msg)); });
+                                 [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "FIFO"); });
     if (fifo) {
         rt->fifo_ = std::move(fifo).value();
     } else {
@@ -65,7 +58,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
     }
     if (rt->settings_.manage_resources) {
         ResourceDriver::Hooks hooks;
-        hooks.send = [rt = rt.get()](Message msg) { rt->send_own(std::move(msg)); };
+        hooks.send = [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "resource"); };
         hooks.leave = [rt = rt.get()] { rt->leave_now(); };
         hooks.local_status = [rt = rt.get()] { return rt->core_.local_status(); };
         hooks.rearm = [rt = rt.get()] {
@@ -270,10 +263,10 @@ void Runtime::arm() {
     reactor_.set_deadline(next);
 }
 
-void Runtime::send_own(Message msg) {
+void Runtime::send_cluster(Message msg, std::string_view origin) {
     auto sent = core_.send(io::monotonic_now(), std::move(msg));
     if (!sent) {
-        log_.warn("resource message not sent: " + sent.error());
+        log_.warn(std::string(origin) + " message not sent: " + sent.error());
         return;
     }
     apply(std::move(sent).value());

@@ -61,8 +61,9 @@ private:
     // SIGTERM: the resource groups are released first (ResourceDriver), then leave_now().
     void leave_and_stop();
     void leave_now();
-    // A cluster message of our own making (the resource manager's), sent as a client's would be.
-    void send_own(Message msg);
+    // A message for the cluster from a client, the FIFO or the resource manager (`origin`, for
+    // the log line when the core refuses it).
+    void send_cluster(Message msg, std::string_view origin);
 
     Settings settings_;
     Logger& log_;

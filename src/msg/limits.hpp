@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace hb {
 
@@ -16,5 +17,10 @@ inline constexpr std::size_t kMaxNameBytes = 256;                  // ours: hear
 // ones are refused, with the reason, by the client library and by the core, instead of being
 // accepted and then lost: there is no compression and no fragmentation yet.
 inline constexpr std::size_t kMaxOneDatagramBytes = 63 * 1024;
+// Why such a message is refused, in the same words from the library and the daemon.
+inline std::string too_big_for_one_datagram(std::size_t size) {
+    return "a message of " + std::to_string(size) + " bytes does not fit in one datagram (at most " +
+           std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)";
+}
 
 }  // namespace hb
