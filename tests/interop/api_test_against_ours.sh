@@ -32,6 +32,14 @@ wait_for() {
   for _ in $(seq 1 $(( $3 * 20 ))); do grep -Eq -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
+# wait_count FILE REGEX N SECONDS: bounded wait for N lines.
+wait_count() {
+  for _ in $(seq 1 $(( $4 * 20 ))); do
+    [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
 mkdir -p /run/heartbeat "$work/run1"
 unshare -m bash -c "mount --bind '$work/run1' /run/heartbeat" 2>/dev/null || { echo "SKIP: no mount namespaces here"; exit 77; }
 
@@ -114,7 +122,13 @@ for i in 1 2; do
   wait_for "$log" "Got message [0-9]+ of type \[pingreply\] from \[n$o\]" 15 || fail "api_test on n$i never got n$o's ping reply"
   grep -q "PING .* FAIL" "$log" && fail "api_test on n$i: a ping reply failed to go out"
 done
-echo "ok: each api_test got its own ping, the other's ping, and the other's 10 ping replies"
+# Each api_test answers both pings with 10 replies, so each receives 20: its own 10 and the other's
+# 10. All must be in before the SIGINT below, or a late one (not n3's ping) ends it.
+for i in 1 2; do
+  wait_count "$work/api$i.log" "of type \[pingreply\]" 20 15 \
+    || fail "api_test on n$i got $(grep -c 'of type \[pingreply\]' "$work/api$i.log") of its 20 ping replies"
+done
+echo "ok: each api_test got its own ping, the other's ping, its own 10 and the other's 10 ping replies"
 # heartbeat 3.0.6 stamps a message a client sends to its own node like any other (src, srcuuid,
 # seq, ...), so api_test names the sender of its own ping replies, and the node of the answer to its
 # cluster-wide client status query. Reported, not failed, until our daemon does the same.
