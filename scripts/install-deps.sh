@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake g++ pkg-config
-  libssl-dev zlib1g-dev libcli11-dev nlohmann-json3-dev libmnl-dev
+  libssl-dev zlib1g-dev libbz2-dev libcli11-dev nlohmann-json3-dev libmnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
   iproute2 procps util-linux python3
