@@ -70,6 +70,8 @@ private:
     Session() = default;
     Message header(const std::string& reqtype) const;
     Result<bool> write_frame(const Message& msg);
+    Result<bool> send_packed(const Message& msg);  // send() once type 5 fields are packed
+    Result<bool> send_large(const Message& msg);   // send_packed() of what does not fit one datagram
     Result<bool> write_encoded(std::string frame);
     // Writes what is pending; with `wait`, until all of it is written.
     Result<bool> flush(bool wait);

@@ -5,6 +5,9 @@
 #include <random>
 #include <unordered_set>
 
+#include "core/capabilities.hpp"
+#include "core/carriage.hpp"
+#include "core/fragments.hpp"
 #include "core/packet_header.hpp"
 #include "core/peer.hpp"
 #include "core/peer_index.hpp"
@@ -44,13 +47,16 @@ std::size_t raw_bytes(const Message& m) {
     return n;
 }
 
-// Its encoded size when it is too big for one datagram (kMaxOneDatagramBytes), else nullopt.
-std::optional<std::size_t> oversized(const Message& m) {
-    if (raw_bytes(m) < kMaxOneDatagramBytes / 2) return std::nullopt;
-    auto encoded = encode_netstring(m);
-    if (!encoded) return kMaxWireBytes + 1;  // beyond what any codec takes
-    if (encoded->size() <= kMaxOneDatagramBytes) return std::nullopt;
-    return encoded->size();
+// What fragments carried: a message's netstring, usually of its compressed wrapper.
+Result<Message> decode_carried(std::string_view bytes) {
+    auto decoded = decode_netstring(bytes);
+    if (!decoded) return make_error(decoded.error());
+    return unwrap_compressed(std::move(decoded->message));
+}
+
+CarriageRules carriage_rules(const CoreConfig& cfg, std::size_t allowance) {
+    return CarriageRules{cfg.datagram_bytes - allowance, cfg.compression, cfg.traditional_compression,
+                         cfg.compression_threshold};
 }
 
 }  // namespace
@@ -80,6 +86,7 @@ struct Core::State {
     bool congested = false;  // a local client is behind: acks are held back (set_congested)
     bool in_batch = false;   // inside receive_batch: acks wait for its end
     std::size_t heard_count = 0;
+    std::string caps;  // what our status says we can do (capabilities.hpp)
     Effects out;
 
     explicit State(CoreConfig c) : cfg(std::move(c)), rng(cfg.seed) {
@@ -95,6 +102,9 @@ struct Core::State {
             peers.push_back(std::move(p));
         }
         index.build(peers.size(), [this](std::size_t i) -> std::string_view { return peers[i].name; });
+        std::vector<std::string> all = cfg.capabilities;
+        all.emplace_back(kCapFragments);
+        caps = join_capabilities(all);
     }
 
     const Peer* find_peer(std::string_view name) const {
@@ -131,11 +141,7 @@ struct Core::State {
 
     std::int64_t wall_seconds_now() const { return cfg.wall_seconds_at_start + (last_now - start_time) / kSeconds; }
 
-    void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
-        // Sequenced messages go to every node even when addressed to one: sequence numbers are
-        // shared by all destinations, so every node must see every number. Control messages (NS_*)
-        // carry no number and need only reach their destination.
-        std::string to(seq ? "" : msg.get("dest").value_or(""));
+    void stamp_with(Message& msg, std::optional<std::uint64_t> seq, Micros now) {
         Stamp s;
         s.node = cfg.node;
         s.uuid = cfg.uuid;
@@ -146,8 +152,85 @@ struct Core::State {
         s.load = seq ? std::string_view(load) : std::string_view();
         s.ttl = ttl();
         stamp(msg, s);
+    }
+
+    void stamp_and_send(Message msg, std::optional<std::uint64_t> seq, Micros now) {
+        // Sequenced messages go to every node even when addressed to one: sequence numbers are
+        // shared by all destinations, so every node must see every number. Control messages (NS_*)
+        // carry no number and need only reach their destination.
+        std::string to(seq ? "" : msg.get("dest").value_or(""));
+        stamp_with(msg, seq, now);
         std::shared_ptr<const std::string> encoded = seq ? history.record(*seq, msg) : nullptr;
         emit<Send>(kAllLinks, std::move(msg), std::move(to), std::move(encoded));
+    }
+
+    // A client's message, stamped and sent in the form its size needs (carriage.hpp); returns it
+    // as stamped, for the local copy. A compressed wrapper goes without `encoded`, so that the
+    // driver sends it alone: bundles carry packets that name their sender.
+    Message send_client_message(Message msg, Micros now) {
+        stamp_with(msg, next_seq, now);
+        auto packed = pack_for_wire(msg, carriage_rules(cfg, kSignatureAllowance));
+        if (packed && packed->how == Carriage::fragments && !fragments_reach(msg)) {
+            packed = make_error("a node it must reach does not read fragments");
+        }
+        if (!packed) {
+            // Core::send judged it sendable; a heartbeat 3.0.6 node came back while it was queued.
+            ++counters.dropped_too_big;
+            emit<Notice>(3, "dropped a queued message of type " + std::string(msg.get("t").value_or("?")) + ": " +
+                                packed.error());
+            return msg;
+        }
+        switch (packed->how) {
+            case Carriage::plain: {
+                auto encoded = history.record_encoded(next_seq++, std::move(packed->encoded));
+                emit<Send>(kAllLinks, msg, std::string(), std::move(encoded));
+                break;
+            }
+            case Carriage::compressed:
+                ++counters.sent_compressed;
+                history.record_encoded(next_seq++, std::move(packed->encoded));
+                emit<Send>(kAllLinks, std::move(packed->packet), std::string(), nullptr);
+                break;
+            case Carriage::fragments:
+                ++counters.sent_fragmented;
+                for (Message& f : make_fragments(packed->encoded, msg.get("dest"))) {
+                    ++counters.fragments_sent;
+                    send_sequenced(std::move(f), now);
+                }
+                break;
+        }
+        return msg;
+    }
+
+    // Whether every node a message must reach whole reads fragments: its destination, or every
+    // live peer for a cluster message.
+    const Peer* peer_without_fragments(const Message& msg) const {
+        if (auto dest = msg.get("dest")) {
+            const Peer* p = find_peer(*dest);
+            return p && p->status != NodeStatus::dead && !p->reads_fragments ? p : nullptr;
+        }
+        for (const Peer& p : peers) {
+            if (p.status != NodeStatus::dead && !p.reads_fragments) return &p;
+        }
+        return nullptr;
+    }
+    bool fragments_reach(const Message& msg) const { return peer_without_fragments(msg) == nullptr; }
+
+    // Why a client's message cannot be sent whole, if it cannot (judged before it is stamped).
+    std::optional<std::string> refusal(const Message& msg) const {
+        if (!cfg.traditional_compression && raw_bytes(msg) < (cfg.datagram_bytes - kStampAllowance) / 2) {
+            return std::nullopt;  // a cheap look: far from any limit
+        }
+        auto packed = pack_for_wire(msg, carriage_rules(cfg, kStampAllowance));
+        if (!packed) return packed.error();
+        if (packed->how != Carriage::fragments) return std::nullopt;
+        if (const Peer* p = peer_without_fragments(msg)) {
+            return "a message of " + std::to_string(packed->encoded.size()) +
+                   " bytes compressed does not fit in one datagram (at most " +
+                   std::to_string(cfg.datagram_bytes - kStampAllowance) + "), and node " + p->name +
+                   " does not read fragments (heartbeat 3.0.6)";
+        }
+        return std::nullopt;
     }
 
     void send_sequenced(Message msg, Micros now) { stamp_and_send(std::move(msg), next_seq++, now); }
@@ -168,7 +251,7 @@ struct Core::State {
         msg.add("st", to_string(local));
         msg.add("dt", hex(static_cast<std::uint64_t>(cfg.deadtime / kMillis)));
         msg.add("protocol", "1");
-        for (const auto& [name, value] : cfg.status_fields) msg.add(name, value);
+        msg.add(kCapsField, caps);
         send_sequenced(std::move(msg), now);
         ++counters.heartbeats_sent;
         if (local == NodeStatus::init) local = NodeStatus::up;
@@ -227,10 +310,25 @@ struct Core::State {
         emit<Deliver>(std::move(m));
     }
 
-    void deliver(std::vector<Message> msgs) {
+    // A peer's released packets, with fragments put back together into the messages they carry.
+    void deliver_from(Peer& p, std::vector<Message> msgs) {
         for (auto& m : msgs) {
+            if (m.get("t") != std::optional<std::string_view>(kFragmentType)) {
+                ++counters.messages_delivered;
+                emit<Deliver>(std::move(m));
+                continue;
+            }
+            auto whole = p.reassembly.add(m);
+            if (!whole) continue;  // more to come
+            Result<Message> msg = whole->ok() ? decode_carried(**whole) : Result<Message>(make_error(whole->error()));
+            if (!msg) {
+                ++counters.dropped_bad_fragment;
+                emit<Notice>(4, "dropped a message in fragments from " + p.name + ": " + msg.error());
+                continue;
+            }
+            ++counters.reassembled;
             ++counters.messages_delivered;
-            emit<Deliver>(std::move(m));
+            emit<Deliver>(std::move(msg).value());
         }
     }
 
@@ -247,7 +345,8 @@ struct Core::State {
         p.heard = false;
         // What it sent and we hold goes out in order; what it sent and we missed is gone with it.
         counters.gaps_given_up += p.window.resync();
-        deliver(p.window.release());
+        deliver_from(p, p.window.release());
+        p.reassembly.clear();
         std::erase_if(backlog, [&](const Message& m) {
             bool to_it = m.get("dest") == std::optional<std::string_view>(p.name);
             if (to_it) ++counters.dropped_dead_destination;
@@ -265,6 +364,7 @@ struct Core::State {
         const bool restarted = p.generation != 0;
         p.generation = generation;
         p.window = ReceiveWindow();
+        p.reassembly.clear();
         if (restarted) p.window.expect_from(1);
         p.last_status_seq = 0;
         p.acked_to_it = 0;
@@ -309,6 +409,7 @@ struct Core::State {
         p.last_heard = now;
         if (h.deadtime_ms && *h.deadtime_ms > 0) p.deadtime = static_cast<Micros>(*h.deadtime_ms) * kMillis;
         if (h.srcuuid && *h.srcuuid != p.uuid) p.uuid = std::string(*h.srcuuid);
+        p.reads_fragments = has_capability(msg.get(kCapsField), kCapFragments);
         if (seq >= p.last_status_seq) {
             p.last_status_seq = seq;
             if (h.status == std::optional<std::string_view>("dead")) {
@@ -396,12 +497,11 @@ struct Core::State {
         }
         ++counters.messages_sent;
         const bool local_copy = !dest;
-        send_sequenced(std::move(msg), now);
+        Message stamped = send_client_message(std::move(msg), now);
         if (local_copy) {
             // Cluster messages reach our own clients too, as heartbeat loops them back.
             ++counters.messages_delivered;
-            Message copy = std::get<Send>(out.back()).msg;  // copied first: emplacing may reallocate
-            emit<Deliver>(std::move(copy));
+            emit<Deliver>(std::move(stamped));
         }
     }
 
@@ -466,7 +566,7 @@ struct Core::State {
             auto seq = msg.get_hex("firstseq");
             if (seq && p.window.give_up(*seq)) {
                 ++counters.gaps_given_up;
-                deliver(p.window.release());
+                deliver_from(p, p.window.release());
                 maybe_ack(p, now);
             }
         }
@@ -509,7 +609,7 @@ struct Core::State {
             if (promiscuous) emit<Deliver>(msg, Treatment::not_for_us);
         }
         if (is_status) status_heard(p, h, msg, seq, now);
-        deliver(p.window.release());
+        deliver_from(p, p.window.release());
         maybe_ack(p, now);
         if (!for_us) return;
         if (is_shutdone) {
@@ -528,6 +628,19 @@ struct Core::State {
     }
 
     void receive(Micros now, int link, const Message& msg, Message* movable) {
+        if (is_compressed_message(msg)) {
+            // heartbeat's compressed wrapper: what it carries is the packet (one level, as heartbeat).
+            auto inner = decompress_message(msg);
+            if (!inner || is_compressed_message(*inner)) {
+                ++counters.packets_received;
+                ++counters.dropped_bad_compression;
+                emit<Notice>(4, "dropped a compressed packet: " + (inner ? std::string("compressed twice") : inner.error()));
+                return;
+            }
+            ++counters.received_compressed;
+            receive(now, link, *inner, &*inner);  // counted there
+            return;
+        }
         last_now = now;
         ++counters.packets_received;
         const PacketHeader h = PacketHeader::read(msg);
@@ -741,9 +854,9 @@ Result<Effects> Core::send(Micros now, Message msg) {
     State& s = *s_;
     if (!s.started || s.stopped) return make_error("not running");
     if (!msg.get("t")) return make_error("a message needs a type (t)");
-    if (auto size = oversized(msg)) {
+    if (auto why = s.refusal(msg)) {
         ++s.counters.send_refused_too_big;
-        return make_error(too_big_for_one_datagram(*size));
+        return make_error(*why);
     }
     if (auto dest = msg.get("dest")) {
         if (*dest == s.cfg.node) {

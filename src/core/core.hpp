@@ -19,6 +19,8 @@
 #include "core/counters.hpp"
 #include "core/effects.hpp"
 #include "core/types.hpp"
+#include "msg/compression.hpp"
+#include "msg/limits.hpp"
 #include "msg/message.hpp"
 
 namespace hb::core {
@@ -42,8 +44,16 @@ struct CoreConfig {
     // Hand clients heartbeat's status/ifstat messages on every change (a driver without clients,
     // such as the simulator, turns this off: at 1000 nodes it is two million copies at start).
     bool client_notifications = true;
-    // Extra fields in every status we send (name, value): what this driver can do, for its peers.
-    std::vector<std::pair<std::string, std::string>> status_fields;
+    // What this driver can do besides what the core can, announced in every status (`hbcaps`,
+    // capabilities.hpp; the core adds "frag").
+    std::vector<std::string> capabilities;
+    // How a message too large for one datagram travels (ha.cf `compression`,
+    // `traditional_compression`, `compression_threshold`): compressed as heartbeat does, and to
+    // our nodes in fragments when that is not enough. `datagram_bytes`: the largest packet sent.
+    Compression compression = Compression::zlib;
+    bool traditional_compression = false;  // compress every message above the threshold, as 3.0.6 then does
+    std::size_t compression_threshold = 2 * 1024;
+    std::size_t datagram_bytes = kMaxDatagramBytes;
 };
 
 // A snapshot of one peer for queries (cl_status, the API's node walk).
@@ -76,7 +86,9 @@ public:
     // Time passed: call at next_deadline() (calling earlier or later is harmless).
     Effects tick(Micros now);
     // A local client's message for the cluster (no `dest`) or one node (`dest`). Refused while the
-    // backlog is full; delivered locally too when it is for us or for everyone.
+    // backlog is full, and when it cannot reach its destination whole (above MAXMSG compressed, or
+    // too large for one datagram to a node that does not read fragments); delivered locally too
+    // when it is for us or for everyone.
     Result<Effects> send(Micros now, Message msg);
     // Graceful stop: peers are told, and mark us dead at once.
     Effects leave(Micros now);

@@ -18,6 +18,10 @@ struct Counters {
     std::uint64_t dropped_own = 0;           // our own packets echoed back by a medium
     std::uint64_t dropped_before_sync = 0;   // a peer's packets before its first status reached us
     std::uint64_t gaps_given_up = 0;         // missing seqs abandoned (NAK, resync, sender dead)
+    std::uint64_t received_compressed = 0;   // packets that came compressed (heartbeat's wrapper)
+    std::uint64_t dropped_bad_compression = 0;  // a compressed packet that did not inflate or decode
+    std::uint64_t reassembled = 0;           // messages put together from fragments
+    std::uint64_t dropped_bad_fragment = 0;  // a fragment that did not continue its message
     // Sent and repaired
     std::uint64_t heartbeats_sent = 0;
     std::uint64_t messages_sent = 0;         // client messages we originated
@@ -27,7 +31,11 @@ struct Counters {
     std::uint64_t naks_sent = 0;
     std::uint64_t acks_sent = 0;
     std::uint64_t send_refused_backlog = 0;  // client sends refused: backlog full
-    std::uint64_t send_refused_too_big = 0;  // client sends refused: more than one datagram
+    std::uint64_t send_refused_too_big = 0;  // client sends refused: cannot reach its destination whole
+    std::uint64_t sent_compressed = 0;       // client messages sent compressed (one datagram)
+    std::uint64_t sent_fragmented = 0;       // client messages sent in fragments
+    std::uint64_t fragments_sent = 0;        // the fragment packets they took
+    std::uint64_t dropped_too_big = 0;       // queued while a 3.0.6 node came back: cannot go out whole
     std::uint64_t congestion_episodes = 0;   // times acks were held back for a slow local client
     std::uint64_t dropped_dead_destination = 0;  // queued messages to a node that died
     // Liveness
@@ -55,6 +63,10 @@ inline constexpr CounterField kCounterFields[] = {
     {"dropped_own", &Counters::dropped_own},
     {"dropped_before_sync", &Counters::dropped_before_sync},
     {"gaps_given_up", &Counters::gaps_given_up},
+    {"received_compressed", &Counters::received_compressed},
+    {"dropped_bad_compression", &Counters::dropped_bad_compression},
+    {"reassembled", &Counters::reassembled},
+    {"dropped_bad_fragment", &Counters::dropped_bad_fragment},
     {"heartbeats_sent", &Counters::heartbeats_sent},
     {"messages_sent", &Counters::messages_sent},
     {"messages_delivered", &Counters::messages_delivered},
@@ -64,6 +76,10 @@ inline constexpr CounterField kCounterFields[] = {
     {"acks_sent", &Counters::acks_sent},
     {"send_refused_backlog", &Counters::send_refused_backlog},
     {"send_refused_too_big", &Counters::send_refused_too_big},
+    {"sent_compressed", &Counters::sent_compressed},
+    {"sent_fragmented", &Counters::sent_fragmented},
+    {"fragments_sent", &Counters::fragments_sent},
+    {"dropped_too_big", &Counters::dropped_too_big},
     {"congestion_episodes", &Counters::congestion_episodes},
     {"dropped_dead_destination", &Counters::dropped_dead_destination},
     {"late_heartbeats", &Counters::late_heartbeats},

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fragments.hpp"
 #include "core/receive_window.hpp"
 #include "core/types.hpp"
 
@@ -36,6 +37,8 @@ struct Peer {
     std::uint64_t acked_to_it = 0;   // the last ackseq we sent it
     bool ack_due = false;            // an ack waits for the end of a batch (Core::receive_batch)
     std::uint64_t acked_by_it = 0;   // the highest of our seqs it acknowledged
+    bool reads_fragments = false;    // its status says "frag" (capabilities.hpp)
+    Reassembly reassembly;           // a message of its arriving in fragments
 };
 
 }  // namespace hb::core

@@ -5,13 +5,18 @@
 namespace hb::core {
 
 std::shared_ptr<const std::string> SendHistory::record(std::uint64_t seq, const Message& msg) {
+    auto encoded = encode_netstring(msg);
+    auto stored = record_encoded(seq, encoded ? std::move(encoded).value() : std::string());
+    return encoded ? stored : nullptr;
+}
+
+std::shared_ptr<const std::string> SendHistory::record_encoded(std::uint64_t seq, std::string encoded) {
     // Sequence numbers are consecutive for one generation; anything else starts over.
     if (!entries_.empty() && seq != entries_.back().seq + 1) entries_.clear();
-    auto encoded = encode_netstring(msg);
-    auto stored = std::make_shared<const std::string>(encoded ? std::move(encoded).value() : std::string());
+    auto stored = std::make_shared<const std::string>(std::move(encoded));
     entries_.push_back(Entry{seq, stored});
     if (entries_.size() > kCapacity) entries_.pop_front();
-    return encoded ? stored : nullptr;
+    return stored;
 }
 
 SendHistory::Lookup SendHistory::find(std::uint64_t seq, Micros now, Micros min_interval, Message* out) {

@@ -20,6 +20,8 @@ public:
 
     // Returns the stored encoding, which the driver may send as it is (Send::encoded).
     std::shared_ptr<const std::string> record(std::uint64_t seq, const Message& msg);
+    // The same, for a message the caller has encoded already.
+    std::shared_ptr<const std::string> record_encoded(std::uint64_t seq, std::string encoded);
     std::uint64_t lowest() const { return entries_.empty() ? 0 : entries_.front().seq; }
     std::uint64_t highest() const { return entries_.empty() ? 0 : entries_.back().seq; }
 

@@ -12,6 +12,7 @@
 
 #include "core/wire_fields.hpp"
 #include "io/clock.hpp"
+#include "msg/compression.hpp"
 
 namespace hb::daemon {
 
@@ -48,7 +49,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::open(const std::string& path, io::
 ApiServer::~ApiServer() {
     reactor_.cancel_round_end(round_end_id_);
     // The daemon is going: its clients are closed without telling the cluster about each.
-    send_ = [](Message) {};
+    send_ = [](Message) { return std::optional<std::string>(); };
     for (auto& [fd, c] : clients_) drop(fd, "daemon stopping");
     reap();
     if (listen_fd_ >= 0) {
@@ -125,6 +126,15 @@ void ApiServer::on_writable(int fd) {
 }
 
 void ApiServer::handle(Client& c, Message& msg) {
+    if (is_compressed_message(msg)) {
+        // heartbeat's library compresses what reaches MAXMSG; its daemon unpacks it at once.
+        auto inner = decompress_message(msg);
+        if (!inner) {
+            drop(c.fd, inner.error());
+            return;
+        }
+        msg = std::move(inner).value();
+    }
     if (msg.get("t") == std::optional<std::string_view>("hbapi-req")) {
         handle_request(c, msg);
         return;
@@ -133,16 +143,20 @@ void ApiServer::handle(Client& c, Message& msg) {
         drop(c.fd, "general message from casual client");  // heartbeat's rule: casual clients query only
         return;
     }
+    (void)send_from(c, std::move(msg));  // a refusal is logged where it is made
+}
+
+std::optional<std::string> ApiServer::send_from(Client& c, Message msg) {
     // A named client's message for the cluster or one node: tagged with its id, as heartbeat does.
-    Message out = std::move(msg);
-    out.set("from_id", c.id);
-    out.set("to_id", c.id);
-    out.set_int("client_gen", client_generation_[c.id]);
-    send_(std::move(out));
+    msg.set("from_id", c.id);
+    msg.set("to_id", c.id);
+    msg.set_int("client_gen", client_generation_[c.id]);
+    auto refused = send_(std::move(msg));
     if ((core_.paused() || moderating_) && !c.held) {
         c.held = true;
         reactor_.set_readable(c.fd, false);
     }
+    return refused;
 }
 
 void ApiServer::on_flow(bool paused) {
@@ -394,6 +408,28 @@ void ApiServer::handle_request(Client& c, const Message& req) {
             return;
         }
         c.signal = static_cast<int>(*sig);
+    } else if (reqtype == "sendmsg") {
+        // Ours: a message larger than one datagram, sent with an answer (the client library's
+        // sendclustermsg/sendnodemsg), so that one that cannot reach its destination whole fails
+        // at the call instead of being accepted and lost.
+        const Message* carried = req.get_struct("msg");
+        if (!c.signed_on || c.casual || !carried) {
+            f.add("info", c.casual ? "a casual client may not send messages" : "no message in 'msg'");
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        // The library compresses a message that would not fit the socket's frame otherwise.
+        auto msg = unwrap_compressed(*carried);
+        if (!msg || !msg->get("t")) {
+            f.add("info", msg ? "the message in 'msg' has no type (t)" : msg.error());
+            reply(c, reqtype, std::move(f), "badreq");
+            return;
+        }
+        if (auto refused = send_from(c, std::move(msg).value())) {
+            f.add("info", *refused);
+            reply(c, reqtype, std::move(f), "fail");
+            return;
+        }
     } else if (reqtype == "set_sendqlen") {
         if (auto n = req.get_int("sendqlen"); n && *n > 0 && *n <= 100000) c.queue_limit = static_cast<std::size_t>(*n);
         return;  // no reply, as heartbeat
@@ -419,7 +455,17 @@ void ApiServer::reply(Client& c, const std::string& reqtype, Message fields, con
 void ApiServer::queue(Client& c, const Message& msg) {
     if (!c.closing.empty()) return;
     auto frame = ipc::encode_frame(msg);
-    if (!frame) return;
+    if (!frame) {
+        // Larger than the socket's frame: compressed, as heartbeat's library would, for the client
+        // library to inflate on reading.
+        auto wrapper = compress_message(msg, Compression::zlib);
+        if (wrapper) frame = ipc::encode_frame(*wrapper);
+        if (!frame) {
+            log_.warn("API: a message for client " + c.id + " does not fit the socket even compressed: " +
+                      frame.error());
+            return;
+        }
+    }
     if (c.queued >= hard_limit(c)) {
         log_.warn("API: client " + c.id + " does not read: sendq length=" + std::to_string(c.queued) + " (max is " +
                   std::to_string(hard_limit(c)) + ")");

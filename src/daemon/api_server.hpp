@@ -22,8 +22,9 @@ namespace hb::daemon {
 
 class ApiServer {
 public:
-    // `send` puts a named client's message (or a clstat/cstatus message) on the cluster.
-    using ClusterSend = std::function<void(Message)>;
+    // `send` puts a named client's message (or a clstat/cstatus message) on the cluster; it
+    // returns why it could not, if it could not.
+    using ClusterSend = std::function<std::optional<std::string>(Message)>;
 
     static Result<std::unique_ptr<ApiServer>> open(const std::string& path, io::Reactor& reactor, Logger& log,
                                                    const core::Core& core, const Settings& settings, ClusterSend send);
@@ -90,6 +91,8 @@ private:
     void on_readable_client(int fd);
     void on_writable(int fd);
     void handle(Client& c, Message& msg);  // may move from msg
+    // A named client's message, tagged and sent; why not, if it was refused.
+    std::optional<std::string> send_from(Client& c, Message msg);
     void resume_held();
     void handle_request(Client& c, const Message& req);
     bool signon(Client& c, const Message& req, std::string& why);

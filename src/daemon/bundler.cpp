@@ -1,5 +1,7 @@
 #include "daemon/bundler.hpp"
 
+#include "core/capabilities.hpp"
+#include "msg/compression.hpp"
 #include "msg/netstring_codec.hpp"
 #include "common/numbered_name.hpp"
 
@@ -9,7 +11,7 @@ bool Bundler::heard(const Message& packet) {
     if (packet.get("t") != std::optional<std::string_view>("status")) return false;
     auto src = packet.get("src");
     if (!src) return false;
-    const bool reads = packet.get(kCapsField) == std::optional<std::string_view>(kCaps);
+    const bool reads = core::has_capability(packet.get(core::kCapsField), core::kCapBundle);
     auto [it, added] = reads_.try_emplace(std::string(*src), reads);
     if (!added && it->second == reads) return false;
     it->second = reads;
@@ -22,6 +24,11 @@ bool Bundler::reads_bundles(const std::string& node) const {
 }
 
 void Bundler::queue(Message packet, std::shared_ptr<const std::string> encoded, std::string to) {
+    if (is_compressed_message(packet)) {
+        // A compressed wrapper names no sender, which unpack() requires: it goes out alone.
+        queued_.push_back({std::move(packet), nullptr, std::move(to)});
+        return;
+    }
     if (!encoded) {
         if (auto fresh = encode_netstring(packet)) encoded = std::make_shared<const std::string>(std::move(fresh).value());
     }
@@ -52,7 +59,7 @@ std::vector<Bundler::Outgoing> Bundler::take(const std::string& self) {
         bytes = 0;
     };
     for (auto& q : queued_) {
-        if (!q.encoded) {  // where signing reports the problem
+        if (!q.encoded) {  // a compressed wrapper, or where signing reports the problem
             close_group();
             out.push_back({std::move(q.packet), std::move(q.to)});
             continue;

@@ -1,6 +1,7 @@
 // Several packets of one reactor round, for every link, in one datagram: a busy sender pays the
 // kernel's per-datagram cost (most of its CPU, hbbench S2) once per bundle instead of per message.
-// Only between nodes that said in their heartbeats that they read bundles (hbcaps=bundle);
+// Only between nodes that said in their heartbeats that they read bundles (hbcaps has "bundle",
+// core/capabilities.hpp);
 // heartbeat 3.0.6 peers never say so, and while one is alive every packet goes out on its own.
 // Each packet keeps its own seq inside the bundle, so ordering, repair and duplicates are the
 // core's business as before; the bundle is signed (and checked) as a whole.
@@ -19,8 +20,6 @@ namespace hb::daemon {
 class Bundler {
 public:
     static constexpr const char* kType = "NS_bundle";
-    static constexpr const char* kCapsField = "hbcaps";
-    static constexpr const char* kCaps = "bundle";
     // Encoded packets per bundle, at most: a few IP fragments on a 1500-byte MTU.
     static constexpr std::size_t kMaxBytes = 8192;
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "auth/packet.hpp"
+#include "core/capabilities.hpp"
 #include "daemon/process.hpp"
 #include "io/clock.hpp"
 
@@ -46,7 +47,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         rt->routes_.emplace_back();
     }
     auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
-                               [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "client"); });
+                               [rt = rt.get()](Message msg) { return rt->send_cluster(std::move(msg), "client"); });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
     auto fifo = FifoReader::open(rt->settings_.state_dir + "/fifo", rt->reactor_, log,
@@ -98,7 +99,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
 namespace {
 // Our heartbeats tell peers that we read bundles (bundler.hpp).
 Settings announcing_bundles(Settings s) {
-    s.core.status_fields.emplace_back(Bundler::kCapsField, Bundler::kCaps);
+    s.core.capabilities.emplace_back(core::kCapBundle);
     return s;
 }
 }  // namespace
@@ -263,13 +264,14 @@ void Runtime::arm() {
     reactor_.set_deadline(next);
 }
 
-void Runtime::send_cluster(Message msg, std::string_view origin) {
+std::optional<std::string> Runtime::send_cluster(Message msg, std::string_view origin) {
     auto sent = core_.send(io::monotonic_now(), std::move(msg));
     if (!sent) {
         log_.warn(std::string(origin) + " message not sent: " + sent.error());
-        return;
+        return sent.error();
     }
     apply(std::move(sent).value());
+    return std::nullopt;
 }
 
 void Runtime::on_signal(int signo) {

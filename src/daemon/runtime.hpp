@@ -63,7 +63,8 @@ private:
     void leave_now();
     // A message for the cluster from a client, the FIFO or the resource manager (`origin`, for
     // the log line when the core refuses it).
-    void send_cluster(Message msg, std::string_view origin);
+    // Why the core refused it, if it did (also logged).
+    std::optional<std::string> send_cluster(Message msg, std::string_view origin);
 
     Settings settings_;
     Logger& log_;

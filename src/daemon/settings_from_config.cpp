@@ -60,6 +60,9 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.core.initdead = cfg.initdead_ms * core::kMillis;
     s.core.max_rexmit_delay = cfg.max_rexmit_delay_ms * core::kMillis;
     s.core.hopfudge = cfg.hopfudge;
+    s.core.compression = compression_from_name(cfg.compression).value_or(Compression::zlib);
+    s.core.traditional_compression = cfg.traditional_compression;
+    s.core.compression_threshold = static_cast<std::size_t>(cfg.compression_threshold_kib) * 1024;
     s.links = links_from_media(cfg, cmd.bind.empty() ? cfg.bind_address : cmd.bind);
     for (const auto& l : s.links) s.core.links.push_back(l.name);
     s.keys = cfg.authkeys.keyring();

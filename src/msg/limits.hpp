@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <string>
 
 namespace hb {
 
@@ -11,16 +10,12 @@ inline constexpr std::size_t kMaxUncompressedBytes = 2048 * 1024;  // MAXUNCOMPR
 inline constexpr int kMaxDepth = 16;                               // MAXDEPTH: nested struct levels
 inline constexpr std::size_t kMaxFields = 8192;                    // ours: heartbeat has none
 inline constexpr std::size_t kMaxNameBytes = 256;                  // ours: heartbeat names are short
-// Ours: the largest client message (as encoded by the client) that is sent at all. Every message
-// travels in one UDP datagram (65,507 bytes at most over IPv4), and the daemon adds its fields
-// (src, seq, hg, ts, ld, ttl, srcuuid, from_id, to_id, client_gen, auth, the trailer) to it. Larger
-// ones are refused, with the reason, by the client library and by the core, instead of being
-// accepted and then lost: there is no compression and no fragmentation yet.
+// Ours: the largest message (as a client encodes it) that goes in one UDP datagram (65,507 bytes at
+// most over IPv4) as it is, with room for the fields the daemon adds (src, seq, hg, ts, ld, ttl,
+// srcuuid, from_id, to_id, client_gen, auth, the trailer). Larger ones go compressed, or in
+// fragments between our nodes (core/carriage.hpp), or are refused with the reason.
 inline constexpr std::size_t kMaxOneDatagramBytes = 63 * 1024;
-// Why such a message is refused, in the same words from the library and the daemon.
-inline std::string too_big_for_one_datagram(std::size_t size) {
-    return "a message of " + std::to_string(size) + " bytes does not fit in one datagram (at most " +
-           std::to_string(kMaxOneDatagramBytes) + "; messages are neither compressed nor fragmented yet)";
-}
+// The largest packet the daemon sends in one datagram, a little under UDP's 65,507 bytes.
+inline constexpr std::size_t kMaxDatagramBytes = 65400;
 
 }  // namespace hb

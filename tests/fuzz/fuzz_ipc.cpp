@@ -290,10 +290,11 @@ void setup() {
     // to the API server within the same call.
     auto api = hb::daemon::ApiServer::open(h->path, *h->reactor, h->log, *h->core, h->settings, [](Message msg) {
         auto sent = h->core->send(hb::io::monotonic_now(), std::move(msg));
-        if (!sent) return;
+        if (!sent) return std::optional<std::string>(sent.error());
         for (auto& e : *sent) {
             if (auto* d = std::get_if<hb::core::Deliver>(&e)) deliver(*h->api, *d);
         }
+        return std::optional<std::string>();
     });
     if (!api) fail("cannot open the API socket", api.error());
     h->api = std::move(api).value();

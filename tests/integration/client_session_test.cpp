@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <random>
 
 #include "loopback_cluster.hpp"
 #include "session.hpp"
@@ -93,30 +94,74 @@ TEST_F(ClientSession, NamedClientsExchangeClusterAndNodeMessages) {
     EXPECT_EQ(*d->get("src"), "n2");
 }
 
-TEST_F(ClientSession, MessagesUpToOneDatagramArriveAndLargerOnesAreRefusedWithTheReason) {
+// Characters of every printable kind, in an order that hardly compresses (about 82%).
+std::string printable_noise(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string text(n, ' ');
+    for (char& ch : text) ch = static_cast<char>(' ' + rng() % 95);
+    return text;
+}
+
+TEST_F(ClientSession, MessagesOfEverySizeUpToMaxmsgArriveAndLargerOnesAreRefusedWithTheReason) {
     start(17220);
     auto a = Session::signon(sock(1), "demo");
     auto b = Session::signon(sock(2), "demo");
     ASSERT_TRUE(a.ok()) << a.error();
     ASSERT_TRUE(b.ok()) << b.error();
-    // 60,000 characters of every printable kind (the text encoding escapes none of them wrongly).
-    std::string text;
-    for (int i = 0; i < 60000; ++i) text += static_cast<char>(' ' + (i * 7919) % 95);
-    Message m;
-    m.add("t", "demo-big");
-    m.add("payload", text);
-    ASSERT_TRUE((*a)->send(m).ok());
+    // One datagram as it is, one compressed, several fragments: text, noise and binary noise.
+    int id = 0;
+    for (std::size_t size : {1u, 60000u, 70000u, 200000u, 250000u}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            Message m;
+            m.add("t", "demo-big");
+            m.add("id", std::to_string(++id));
+            const std::string payload = kind == 0 ? std::string(size, 'z') : printable_noise(size, static_cast<unsigned>(id));
+            if (kind == 2) {
+                // Binary travels base64 over the socket: 4/3 as large, so a smaller share of MAXMSG.
+                m.add_binary("payload", payload.substr(0, size * 2 / 3));
+            } else {
+                m.add("payload", payload);
+            }
+            auto sent = (*a)->send(m);
+            ASSERT_TRUE(sent.ok()) << size << " kind " << kind << ": " << sent.error();
+            auto got = next_of(**b, "demo-big");
+            ASSERT_TRUE(got) << size << " kind " << kind;
+            EXPECT_EQ(got->get("id"), m.get("id"));
+            if (kind == 2) {
+                EXPECT_EQ(got->get_binary("payload"), m.get_binary("payload")) << size;
+            } else {
+                EXPECT_EQ(got->get("payload"), m.get("payload")) << size << " kind " << kind;
+            }
+        }
+    }
+    // Noise that stays above MAXMSG compressed, and a text too large for the client's socket
+    // uncompressed that compresses into a few KiB.
+    Message noise;
+    noise.add("t", "demo-too-big");
+    noise.add("payload", printable_noise(400000, 99));
+    auto refused = (*a)->send(noise);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().find("above heartbeat's limit"), std::string::npos) << refused.error();
+    Message text;
+    text.add("t", "demo-big");
+    text.add("payload", std::string(1000000, 'q'));
+    auto sent = (*a)->send(text);
+    ASSERT_TRUE(sent.ok()) << sent.error();
     auto got = next_of(**b, "demo-big");
     ASSERT_TRUE(got);
-    EXPECT_EQ(*got->get("payload"), text);
-    for (std::size_t size : {70000u, 200000u}) {
-        Message big;
-        big.add("t", "demo-too-big");
-        big.add("payload", std::string(size, 'z'));
-        auto sent = (*a)->send(big);
-        ASSERT_FALSE(sent.ok()) << size;
-        EXPECT_NE(sent.error().find("does not fit in one datagram"), std::string::npos) << sent.error();
-    }
+    EXPECT_EQ(got->get("payload")->size(), 1000000u);
+    // A type 5 field (ha_msg_addstruct_compress) travels compressed and is read back as one.
+    Message cib;
+    cib.add("t", "demo-big");
+    Message xml;
+    xml.add("xml", std::string(150000, 'x'));
+    cib.add_uncompress("cib", xml);
+    sent = (*a)->send(cib);
+    ASSERT_TRUE(sent.ok()) << sent.error();
+    got = next_of(**b, "demo-big");
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->type_of("cib"), FieldType::uncompress);
+    EXPECT_EQ(*got->get_struct("cib"), xml);
 }
 
 TEST_F(ClientSession, NodeDeathIsNotifiedAndTheDaemonsDisappearanceReported) {

@@ -3,8 +3,11 @@
 
 #include <functional>
 #include <map>
+#include <random>
+#include <set>
 
 #include "core/core.hpp"
+#include "core/fragments.hpp"
 
 namespace hb::core {
 namespace {
@@ -31,8 +34,12 @@ CoreConfig config_for(const std::string& name, std::vector<std::string> nodes, s
 // Delivers every Send to every other running node at the same instant; a filter can drop packets.
 class Cluster {
 public:
-    explicit Cluster(std::vector<std::string> names) : names_(names) {
-        for (const auto& n : names) cores_.emplace(n, Core(config_for(n, names)));
+    explicit Cluster(std::vector<std::string> names, std::function<void(CoreConfig&)> tweak = {}) : names_(names) {
+        for (const auto& n : names) {
+            CoreConfig c = config_for(n, names);
+            if (tweak) tweak(c);
+            cores_.emplace(n, Core(std::move(c)));
+        }
     }
 
     Core& core(const std::string& n) { return cores_.at(n); }
@@ -76,6 +83,7 @@ public:
     }
 
     std::function<bool(const std::string& from, const std::string& to, const Message&)> drop;
+    std::function<void(const std::string& from, Message&)> mangle;  // changes a packet on its way
     std::vector<std::pair<Micros, NodeChange>> changes(const std::string& observer) { return changes_[observer]; }
     std::vector<Message> delivered(const std::string& n) { return delivered_[n]; }
     std::vector<Message> notifications(const std::string& n) { return notifications_[n]; }
@@ -87,6 +95,12 @@ private:
                 for (auto& to : names_) {
                     if (to == from || down_.count(to)) continue;
                     if (drop && drop(from, to, s->msg)) continue;
+                    if (mangle) {
+                        Message copy = s->msg;
+                        mangle(from, copy);
+                        route(to, core(to).receive(now_, 0, copy));
+                        continue;
+                    }
                     route(to, core(to).receive(now_, 0, s->msg));
                 }
             } else if (auto* c = std::get_if<NodeChange>(&e)) {
@@ -135,7 +149,7 @@ TEST(Core, StatusMessagesCarryHeartbeatsFields) {
     const Message& m = std::get<Send>(e[0]).msg;
     std::vector<std::string> names;
     for (const Field& f : m.fields()) names.push_back(f.name);
-    EXPECT_EQ(names, (std::vector<std::string>{"t", "st", "dt", "protocol", "src", "srcuuid", "seq", "hg", "ts",
+    EXPECT_EQ(names, (std::vector<std::string>{"t", "st", "dt", "protocol", "hbcaps", "src", "srcuuid", "seq", "hg", "ts",
                                                "ld", "ttl"}));
     EXPECT_EQ(*m.get("st"), "init");
     EXPECT_EQ(*m.get("dt"), "1f4");  // 500 ms in hex
@@ -275,22 +289,150 @@ TEST(Core, NodeMessagesReachOnlyTheirDestination) {
     EXPECT_FALSE(c.core("n1").send(c.now(), bad).ok());
 }
 
-TEST(Core, AMessageLargerThanOneDatagramIsRefusedWithTheReasonNotLost) {
+std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string out(n, '\0');
+    for (char& ch : out) ch = static_cast<char>(rng());
+    return out;
+}
+
+TEST(Core, AMessageAboveOneDatagramThatCompressesGoesCompressedInOnePacket) {
     Cluster c({"n1", "n2"});
     c.start_all();
     c.run_until(c.now() + 1 * kSeconds);
     Message big = client_msg("big");
     big.add("payload", std::string(70000, 'x'));
-    auto refused = c.core("n1").send(c.now(), big);
+    std::size_t wrappers = 0;
+    c.drop = [&](const std::string&, const std::string&, const Message& m) {
+        wrappers += is_compressed_message(m);
+        return false;
+    };
+    c.send("n1", big);
+    ASSERT_EQ(c.delivered("n2").size(), 1u);
+    EXPECT_EQ(c.delivered("n2")[0].get("payload")->size(), 70000u);
+    EXPECT_EQ(c.delivered("n2")[0].get("src"), "n1");
+    EXPECT_EQ(wrappers, 1u);
+    EXPECT_EQ(c.core("n1").counters().sent_compressed, 1u);
+    EXPECT_EQ(c.core("n2").counters().received_compressed, 1u);
+    EXPECT_EQ(c.delivered("n1").size(), 1u);  // the local copy is the message, not its wrapper
+    EXPECT_EQ(c.delivered("n1")[0].get("payload")->size(), 70000u);
+}
+
+TEST(Core, AMessageThatStillDoesNotFitTravelsInFragmentsEvenUnderLoss) {
+    Cluster c({"n1", "n2", "n3"});
+    c.start_all();
+    c.run_until(c.now() + 1 * kSeconds);
+    // Every third fragment is lost the first time it goes to n2: retransmission repairs it.
+    std::set<std::string> lost_once;
+    std::size_t fragments = 0;
+    c.drop = [&](const std::string&, const std::string& to, const Message& m) {
+        if (m.get("t") != std::optional<std::string_view>("hbfrag")) return false;
+        ++fragments;
+        const std::string key = to + "/" + std::string(*m.get("seq"));
+        return to == "n2" && fragments % 3 == 0 && lost_once.insert(key).second;
+    };
+    Message big = client_msg("big");
+    const std::string noise = random_bytes(200000, 1);
+    big.add_binary("payload", noise);
+    c.send("n1", big);
+    c.run_until(c.now() + 2 * kSeconds);
+    for (auto n : {"n2", "n3"}) {
+        ASSERT_EQ(c.delivered(n).size(), 1u) << n;
+        EXPECT_EQ(*c.delivered(n)[0].get_binary("payload"), noise) << n;
+        EXPECT_EQ(c.core(n).counters().reassembled, 1u) << n;
+    }
+    EXPECT_GT(lost_once.size(), 0u);
+    EXPECT_EQ(c.core("n1").counters().sent_fragmented, 1u);
+    EXPECT_GE(c.core("n1").counters().fragments_sent, 200000u / kFragmentBytes);
+    EXPECT_GT(c.core("n1").counters().retransmissions_sent, 0u);
+    // A node message in fragments reaches its node only.
+    Message for_n3 = client_msg("n3 only");
+    for_n3.add("dest", "n3");
+    for_n3.add_binary("payload", random_bytes(100000, 2));
+    c.send("n1", for_n3);
+    c.run_until(c.now() + 2 * kSeconds);
+    EXPECT_EQ(c.delivered("n3").size(), 2u);
+    EXPECT_EQ(c.delivered("n2").size(), 1u);
+}
+
+TEST(Core, WhatCannotArriveWholeIsRefusedWithTheReasonNotLost) {
+    Cluster c({"n1", "n2"});
+    c.start_all();
+    c.run_until(c.now() + 1 * kSeconds);
+    // Above MAXMSG even compressed.
+    Message huge = client_msg("huge");
+    huge.add_binary("payload", random_bytes(300000, 3));
+    auto refused = c.core("n1").send(c.now(), huge);
     ASSERT_FALSE(refused.ok());
-    EXPECT_NE(refused.error().find("does not fit in one datagram"), std::string::npos) << refused.error();
+    EXPECT_NE(refused.error().find("above heartbeat's limit"), std::string::npos) << refused.error();
     EXPECT_EQ(c.core("n1").counters().send_refused_too_big, 1u);
     EXPECT_EQ(c.core("n1").counters().messages_sent, 0u);  // no sequence number spent on it
-    Message fits = client_msg("fits");
-    fits.add("payload", std::string(60000, 'y'));
-    c.send("n1", fits);
+
+    // A peer whose heartbeats do not say "frag" (heartbeat 3.0.6): what needs fragments is refused,
+    // what compresses into one datagram still goes.
+    c.mangle = [](const std::string& from, Message& m) {
+        if (from == "n2" && m.get("t") == std::optional<std::string_view>("status")) m.set("hbcaps", "");
+    };
+    c.run_until(c.now() + 1 * kSeconds);
+    Message big = client_msg("big");
+    big.add_binary("payload", random_bytes(100000, 4));
+    refused = c.core("n1").send(c.now(), big);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().find("node n2 does not read fragments"), std::string::npos) << refused.error();
+    Message compressible = client_msg("compressible");
+    compressible.add("payload", std::string(150000, 'z'));
+    c.send("n1", compressible);
     ASSERT_EQ(c.delivered("n2").size(), 1u);
-    EXPECT_EQ(c.delivered("n2")[0].get("payload")->size(), 60000u);
+    EXPECT_EQ(c.delivered("n2")[0].get("payload")->size(), 150000u);
+}
+
+TEST(Core, TraditionalCompressionWrapsEveryMessageAboveTheThreshold) {
+    Cluster c({"n1", "n2"}, [](CoreConfig& cfg) {
+        cfg.traditional_compression = true;
+        cfg.compression = Compression::bz2;
+        cfg.compression_threshold = 2048;
+    });
+    c.start_all();
+    c.run_until(c.now() + 1 * kSeconds);
+    std::vector<std::string> algorithms;  // of each client message's packet
+    c.drop = [&](const std::string&, const std::string&, const Message& m) {
+        if (is_compressed_message(m)) algorithms.emplace_back(*m.get("_compression_algorithm"));
+        if (m.get("t") == std::optional<std::string_view>("app")) algorithms.emplace_back("none");
+        return false;
+    };
+    Message small = client_msg("small");
+    small.add("payload", std::string(1000, 'a'));
+    Message large = client_msg("large");
+    large.add("payload", std::string(5000, 'b'));
+    c.send("n1", small);
+    c.send("n1", large);
+    EXPECT_EQ(algorithms, (std::vector<std::string>{"none", "bz2"}));
+    ASSERT_EQ(c.delivered("n2").size(), 2u);
+    EXPECT_EQ(c.delivered("n2")[1].get("payload"), large.get("payload"));
+    EXPECT_EQ(c.core("n2").counters().received_compressed, 1u);
+}
+
+TEST(Core, CorruptCompressedPacketsAndStrayFragmentsAreDroppedAndCounted) {
+    Cluster c({"n1", "n2"});
+    c.start_all();
+    c.run_until(c.now() + 1 * kSeconds);
+    Message bad;
+    bad.add_binary("_compressed_payload", "garbage");
+    bad.add("_compression_algorithm", "zlib");
+    (void)c.core("n2").receive(c.now(), 0, bad);
+    EXPECT_EQ(c.core("n2").counters().dropped_bad_compression, 1u);
+    // A fragment that continues nothing (its first piece was never sent) is dropped, counted.
+    c.mangle = [](const std::string&, Message& m) {
+        if (m.get("t") == std::optional<std::string_view>("hbfrag") && m.get("fragno") == std::optional<std::string_view>("0")) {
+            m.set("fragno", "1");
+        }
+    };
+    Message big = client_msg("big");
+    big.add_binary("payload", random_bytes(100000, 5));
+    c.send("n1", big);
+    c.run_until(c.now() + 1 * kSeconds);
+    EXPECT_TRUE(c.delivered("n2").empty());
+    EXPECT_GE(c.core("n2").counters().dropped_bad_fragment, 1u);
 }
 
 TEST(Core, BadPacketsAreCountedAndChangeNothing) {

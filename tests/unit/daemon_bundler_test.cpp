@@ -91,7 +91,7 @@ TEST(Bundler, LearnsWhoReadsBundlesFromTheirHeartbeats) {
     Message ours;
     ours.add("t", "status");
     ours.add("src", "n2");
-    ours.add(Bundler::kCapsField, Bundler::kCaps);
+    ours.add("hbcaps", "bundle,frag");
     Message theirs;  // heartbeat 3.0.6's status has no such field
     theirs.add("t", "status");
     theirs.add("src", "n3");
