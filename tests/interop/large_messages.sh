@@ -29,18 +29,8 @@ port=$((18600 + tag % 100))
 keepalive=200 deadtime=2000
 t=$root/theirs
 cleanup() {
-  [ -f "$root/ours.pid" ] && kill -9 "$(cat "$root/ours.pid")" 2>/dev/null
-  [ -f "$root/theirs.launcher" ] && kill -9 "$(cat "$root/theirs.launcher")" 2>/dev/null
   [ -n "${waiter:-}" ] && kill -9 "$waiter" 2>/dev/null
-  for n in "$nsb" "$nsa"; do
-    for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  done
-  for _ in $(seq 1 50); do
-    [ -z "$(ip netns pids "$nsa" 2>/dev/null)$(ip netns pids "$nsb" 2>/dev/null)" ] && break
-    sleep 0.05
-  done
-  ip netns del "$nsa" 2>/dev/null; ip netns del "$nsb" 2>/dev/null
-  rm -rf "$root"
+  both_stop "$root" "$nsa" "$nsb"
 }
 trap cleanup EXIT
 fail() {
@@ -49,11 +39,6 @@ fail() {
   echo "--- ours"; tail -n 20 "$root/ours.log" 2>/dev/null
   echo "--- heartbeat 3.0.6"; tail -n 30 "$t/ha-log" 2>/dev/null
   exit 1
-}
-# wait_log FILE TEXT SECONDS
-wait_log() {
-  for _ in $(seq 1 $(( $3 * 50 ))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
-  return 1
 }
 
 # The same client twice: against our library (with a sanitizer build's flags, HB_CLIENT_CFLAGS)
@@ -74,16 +59,7 @@ theirs_config "$t" "$port" "$keepalive" "$deadtime" "ucast veth0 10.82.1.1" "$ke
 printf 'traditional_compression yes\ncompression zlib\n' >>"$root/ours/conf/ha.cf"
 printf 'traditional_compression yes\ncompression bz2\n' >>"$t/etc/ha.cf"
 
-ip netns exec "$nsa" "$bin/heartbeat" -f -c "$root/ours/conf" -n ours --state-dir "$root/ours/state" \
-  --pidfile "$root/ours.pid" --socket "$root/ours/register" 2>/dev/null &
-disown
-theirs_start "$t" "$nsb" "$hb"
-disown
-wait_log "$t/ha-log" "Status update for node ours: status active" 30 || fail "heartbeat 3.0.6 never saw us active"
-wait_log "$root/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 active"
-for _ in $(seq 1 100); do [ -s "$t/run/heartbeat.pid" ] && break; sleep 0.05; done
-theirs=$(tr -dc 0-9 <"$t/run/heartbeat.pid" 2>/dev/null)
-[ -n "$theirs" ] || fail "no heartbeat 3.0.6 pidfile"
+both_start "$bin" "$root" "$nsa" "$nsb" "$hb"
 echo "ok: heartbeat 3.0.6 (pid $theirs) and our daemon see each other active (udpport $port)"
 
 # Each side's client as the named client "ping" (apiauth: ping gid=haclient).

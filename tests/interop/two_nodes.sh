@@ -67,3 +67,42 @@ theirs_start() {
     exec setsid $3 </dev/null >>$1/stdout 2>&1" &
   echo $! >"$1/../theirs.launcher"
 }
+
+# wait_log FILE TEXT SECONDS
+wait_log() {
+  for _ in $(seq 1 $(( $3 * 50 ))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+
+# both_start BIN_DIR ROOT NSA NSB HEARTBEAT_BINARY: our daemon (configured by ours_config in
+# ROOT/ours, its socket ROOT/ours/register) in NSA and heartbeat 3.0.6 (theirs_config in
+# ROOT/theirs) in NSB, until each sees the other active; sets `theirs` to heartbeat 3.0.6's pid.
+# Calls the script's `fail` when they do not.
+both_start() {
+  ip netns exec "$3" "$1/heartbeat" -f -c "$2/ours/conf" -n ours --state-dir "$2/ours/state" \
+    --pidfile "$2/ours.pid" --socket "$2/ours/register" 2>/dev/null &
+  disown
+  theirs_start "$2/theirs" "$4" "$5"
+  disown
+  wait_log "$2/theirs/ha-log" "Status update for node ours: status active" 30 || fail "heartbeat 3.0.6 never saw us active"
+  wait_log "$2/ours.log" "Status update for node theirs: status active" 30 || fail "we never saw heartbeat 3.0.6 active"
+  for _ in $(seq 1 100); do [ -s "$2/theirs/run/heartbeat.pid" ] && break; sleep 0.05; done
+  theirs=$(tr -dc 0-9 <"$2/theirs/run/heartbeat.pid" 2>/dev/null)
+  [ -n "$theirs" ] || fail "no heartbeat 3.0.6 pidfile"
+}
+
+# both_stop ROOT NSA NSB: our daemon, heartbeat 3.0.6's launcher and every process left in the two
+# namespaces (heartbeat 3.0.6's master and its children) killed; the namespaces and ROOT removed.
+both_stop() {
+  [ -f "$1/ours.pid" ] && kill -9 "$(cat "$1/ours.pid")" 2>/dev/null
+  [ -f "$1/theirs.launcher" ] && kill -9 "$(cat "$1/theirs.launcher")" 2>/dev/null
+  for n in "$3" "$2"; do
+    for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  done
+  for _ in $(seq 1 50); do
+    [ -z "$(ip netns pids "$2" 2>/dev/null)$(ip netns pids "$3" 2>/dev/null)" ] && break
+    sleep 0.05
+  done
+  ip netns del "$2" 2>/dev/null; ip netns del "$3" 2>/dev/null
+  rm -rf "$1"
+}
