@@ -1,20 +1,16 @@
 #include "core/fragments.hpp"
 
-#include <charconv>
-
 #include "msg/limits.hpp"
 
 namespace hb::core {
 
 namespace {
 
+// A count or index of a fragment: decimal, never negative.
 std::optional<std::size_t> number(const Message& m, std::string_view name) {
-    auto v = m.get(name);
-    if (!v) return std::nullopt;
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size()) return std::nullopt;
-    return n;
+    auto v = m.get_int(name);
+    if (!v || *v < 0) return std::nullopt;
+    return static_cast<std::size_t>(*v);
 }
 
 }  // namespace
