@@ -119,6 +119,8 @@ std::string compute_digest(Method method, std::string_view key, std::string_view
         case Method::md5: return hmac_hex("MD5", key, data);
         case Method::sha1: return hmac_hex("SHA1", key, data);
         case Method::hmac_sha256: return hmac_hex("SHA256", key, data);
+        case Method::aes_256_gcm:
+        case Method::chacha20_poly1305: return {};  // they encrypt; they have no digest (aead.hpp)
     }
     return {};
 }

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "auth/aead.hpp"
 #include "auth/digest.hpp"
 
 namespace hb::auth {
@@ -11,7 +12,13 @@ namespace hb::auth {
 bool Keyring::add(Key key) {
     if (key.index < 0 || key.index > kMaxIndex) return false;
     if (method_needs_key(key.method) == key.secret.empty()) return false;
-    keys_[static_cast<std::size_t>(key.index)] = std::move(key);
+    const auto slot = static_cast<std::size_t>(key.index);
+    aead_keys_[slot].clear();
+    if (method_is_aead(key.method)) {
+        aead_keys_[slot] = derive_aead_key(key.method, key.index, key.secret);
+        if (aead_keys_[slot].size() != kAeadKeyBytes) return false;
+    }
+    keys_[slot] = std::move(key);
     return true;
 }
 
@@ -26,9 +33,14 @@ const Key* Keyring::find(int index) const {
     return &*keys_[static_cast<std::size_t>(index)];
 }
 
+std::string_view Keyring::aead_key(int index) const {
+    return find(index) ? std::string_view(aead_keys_[static_cast<std::size_t>(index)]) : std::string_view();
+}
+
 std::string Keyring::sign(std::string_view data) const {
     if (!signing_) return {};
     const Key& key = *find(*signing_);
+    if (method_is_aead(key.method)) return {};
     return std::to_string(key.index) + ' ' + compute_digest(key.method, key.secret, data);
 }
 
@@ -39,7 +51,7 @@ bool Keyring::verify(std::string_view data, std::string_view token) const {
     auto [end, ec] = std::from_chars(token.data(), token.data() + space, index);
     if (ec != std::errc() || end != token.data() + space) return false;
     const Key* key = find(index);
-    if (!key) return false;
+    if (!key || method_is_aead(key->method)) return false;
     std::string_view given = token.substr(space + 1);
     std::string expected = compute_digest(key->method, key->secret, data);
     return given.size() == expected.size() && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;

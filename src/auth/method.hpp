@@ -1,4 +1,4 @@
-// Packet authentication methods: heartbeat's three, and ours.
+// Packet authentication methods: heartbeat's three, and ours (one that signs, two that encrypt).
 #pragma once
 
 #include <optional>
@@ -11,10 +11,17 @@ enum class Method {
     md5,          // heartbeat: HMAC-MD5
     sha1,         // heartbeat: HMAC-SHA1
     hmac_sha256,  // ours: HMAC-SHA256, what our examples use
+    aes_256_gcm,        // ours: the whole datagram encrypted and authenticated (aead.hpp)
+    chacha20_poly1305,  // ours: the same with ChaCha20-Poly1305, for CPUs without AES instructions
 };
 
-std::optional<Method> method_from_name(std::string_view name);  // "crc", "md5", "sha1", "hmac-sha256"
+// "crc", "md5", "sha1", "hmac-sha256", "aes-256-gcm", "chacha20-poly1305"
+std::optional<Method> method_from_name(std::string_view name);
 std::string_view method_name(Method method);
 inline bool method_needs_key(Method method) { return method != Method::crc; }
+// Encrypting methods: only our nodes read what they send (heartbeat 3.0.6 has no such method).
+inline bool method_is_aead(Method method) {
+    return method == Method::aes_256_gcm || method == Method::chacha20_poly1305;
+}
 
 }  // namespace hb::auth

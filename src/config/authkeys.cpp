@@ -30,6 +30,7 @@ auth::Keyring AuthKeys::keyring() const {
 AuthKeys parse_authkeys(std::string_view text, const std::string& filename, Diagnostics& diag) {
     AuthKeys out;
     int auth_line = 0;
+    int aead_line = 0, heartbeat_line = 0;  // the first encrypting and the first signing key
     std::istringstream in{std::string(text)};
     std::string raw;
     for (int number = 1; std::getline(in, raw); ++number) {
@@ -56,7 +57,8 @@ AuthKeys parse_authkeys(std::string_view text, const std::string& filename, Diag
         auto method = w.size() >= 2 ? auth::method_from_name(w[1]) : std::nullopt;
         if (!method) {
             diag.error(filename, number, "unknown method '" + (w.size() >= 2 ? w[1] : std::string()) +
-                                             "'; use sha1, md5, crc or hmac-sha256, e.g. 1 hmac-sha256 SecretKey");
+                                             "'; use sha1, md5, crc, hmac-sha256, aes-256-gcm or chacha20-poly1305, "
+                                             "e.g. 1 hmac-sha256 SecretKey");
             continue;
         }
         if (!auth::method_needs_key(*method) && w.size() > 2) {
@@ -72,6 +74,14 @@ AuthKeys parse_authkeys(std::string_view text, const std::string& filename, Diag
             if (k.index == *index) diag.error(filename, number, "key index " + w[0] + " is defined twice");
         }
         out.keys.push_back({*index, *method, w.size() == 3 ? w[2] : std::string()});
+        if (auth::method_is_aead(*method)) aead_line = aead_line ? aead_line : number;
+        if (!auth::method_is_aead(*method)) heartbeat_line = heartbeat_line ? heartbeat_line : number;
+    }
+    if (aead_line && heartbeat_line) {
+        diag.warning(filename, aead_line,
+                     "an encrypting key beside a signing key (line " + std::to_string(heartbeat_line) +
+                         "): heartbeat 3.0.6 nodes cannot read encrypted packets, so encryption is for "
+                         "clusters of our nodes only; keep both kinds only while rotating from one to the other");
     }
     if (!auth_line) {
         diag.error(filename, 0, "no 'auth N' line choosing the signing key; add e.g. auth 1");

@@ -97,6 +97,7 @@ public:
     // or the load average for the `ld` field.
     void count_bad_auth();
     void count_malformed();  // a datagram that did not decode
+    void count_replayed_packet();  // an encrypted datagram the driver's ReplayGuard refused
     void set_load(std::string load);
     // Also hand clients unchanged heartbeats, duplicates and packets for other nodes (each marked
     // with its Treatment): on while some local client's filter mode asks for them.

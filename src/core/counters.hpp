@@ -13,6 +13,7 @@ struct Counters {
     std::uint64_t dropped_bad_auth = 0;      // counted by the driver, which checks signatures
     std::uint64_t dropped_unknown_node = 0;  // src not in the node list
     std::uint64_t dropped_replay = 0;        // old generation, or a sequence number already seen
+    std::uint64_t dropped_replayed_packet = 0;  // an encrypted datagram whose nonce that link already carried
     std::uint64_t dropped_duplicate = 0;     // same seq again (redundant links, retransmissions)
     std::uint64_t dropped_not_for_us = 0;    // dest/destuuid names another node
     std::uint64_t dropped_own = 0;           // our own packets echoed back by a medium
@@ -58,6 +59,7 @@ inline constexpr CounterField kCounterFields[] = {
     {"dropped_bad_auth", &Counters::dropped_bad_auth},
     {"dropped_unknown_node", &Counters::dropped_unknown_node},
     {"dropped_replay", &Counters::dropped_replay},
+    {"dropped_replayed_packet", &Counters::dropped_replayed_packet},
     {"dropped_duplicate", &Counters::dropped_duplicate},
     {"dropped_not_for_us", &Counters::dropped_not_for_us},
     {"dropped_own", &Counters::dropped_own},

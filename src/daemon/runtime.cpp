@@ -132,6 +132,11 @@ void Runtime::on_datagram(int link, std::string_view bytes, int from) {
                    checked.detail);
         return;
     }
+    if (checked.nonce && !replay_guard_.accept(link, *checked.nonce)) {
+        core_.count_replayed_packet();
+        log_.debug("dropped a replayed encrypted packet on " + links_[static_cast<std::size_t>(link)]->spec().name);
+        return;
+    }
     const core::Micros now = io::monotonic_now();
     // Where its node is on this link: a packet for that node alone need not reach the others.
     // (A bundle's packets are all of its src, unpack checks.)
@@ -184,7 +189,7 @@ int Runtime::route(std::size_t link, const std::string& to) const {
 }
 
 void Runtime::transmit(Message msg, int link, bool inner_auth, const std::string& to) {
-    auto datagram = auth::sign_packet(msg, settings_.keys, inner_auth);
+    auto datagram = auth::sign_packet(msg, settings_.keys, inner_auth, &nonces_);
     if (!datagram) {
         log_.error("cannot sign a packet: " + datagram.error());
         return;

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "auth/keyring.hpp"
+#include "auth/nonce_sequence.hpp"
+#include "auth/replay_guard.hpp"
 #include "core/core.hpp"
 #include "daemon/api_server.hpp"
 #include "daemon/bundler.hpp"
@@ -81,6 +83,9 @@ private:
     // Keys replaced by a reload still verify for a while, so that nodes can reload one by one.
     static constexpr core::Micros kKeySwitchOverWindow = 60 * core::kSeconds;
     auth::Keyring previous_keys_;
+    // Encrypting keys (aead.hpp): the nonces we seal with, and the ones we have accepted.
+    auth::NonceSequence nonces_;
+    auth::ReplayGuard replay_guard_;
     core::Micros previous_keys_until_ = 0;
     std::function<std::optional<Settings>()> reload_loader_;
     bool leaving_ = false;

@@ -33,6 +33,24 @@ TEST(AuthKeys, AllMethods) {
     EXPECT_TRUE(ring.verify("x", ring.sign("x")));
 }
 
+TEST(AuthKeys, EncryptingMethodsAndAWarningWhenMixedWithSigningOnes) {
+    Diagnostics alone;
+    auto k = parse_authkeys("auth 1\n1 aes-256-gcm Key\n2 chacha20-poly1305 Next\n", "authkeys", alone);
+    EXPECT_TRUE(alone.items().empty());
+    ASSERT_EQ(k.keys.size(), 2u);
+    EXPECT_EQ(k.keys[0].method, auth::Method::aes_256_gcm);
+    EXPECT_EQ(k.keys[1].method, auth::Method::chacha20_poly1305);
+    EXPECT_FALSE(k.keyring().aead_key(2).empty());
+
+    Diagnostics mixed;
+    parse_authkeys("auth 1\n1 sha1 Old\n2 aes-256-gcm New\n", "authkeys", mixed);
+    EXPECT_FALSE(mixed.has_errors());
+    ASSERT_EQ(mixed.items().size(), 1u);
+    EXPECT_EQ(format(mixed.items()[0]).rfind("authkeys:3: warning: an encrypting key beside a signing key (line 2): "
+                                             "heartbeat 3.0.6 nodes cannot read encrypted packets", 0), 0u)
+        << format(mixed.items()[0]);
+}
+
 TEST(AuthKeys, Mistakes) {
     struct Case {
         const char* text;
