@@ -33,6 +33,12 @@ const Key* Keyring::find(int index) const {
     return &*keys_[static_cast<std::size_t>(index)];
 }
 
+std::size_t Keyring::size() const {
+    std::size_t n = 0;
+    for (const auto& k : keys_) n += k.has_value();
+    return n;
+}
+
 std::string_view Keyring::aead_key(int index) const {
     return find(index) ? std::string_view(aead_keys_[static_cast<std::size_t>(index)]) : std::string_view();
 }

@@ -27,6 +27,7 @@ public:
     bool set_signing_index(int index);  // false when no entry has that index
     std::optional<int> signing_index() const { return signing_; }
     const Key* find(int index) const;
+    std::size_t size() const;  // entries
     // An encrypting entry's key, derived from its secret when it was added (aead.hpp); empty for
     // signing entries.
     std::string_view aead_key(int index) const;

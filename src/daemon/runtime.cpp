@@ -340,7 +340,13 @@ void Runtime::reload() {
     fresh->log.to_stderr = settings_.log.to_stderr;
     settings_.log = fresh->log;
     log_.configure(settings_.log);
-    log_.info("SIGHUP: ha.cf and authkeys reloaded");
+    // Which key now signs: the step of a rotation this node is at (and no two reloads of a
+    // rotation log the same line, which the logger would fold into "last message repeated").
+    const auth::Key* signing = settings_.keys.signing_key();
+    log_.info("SIGHUP: ha.cf and authkeys reloaded; signing with key " +
+              (signing ? std::to_string(signing->index) + " (" + std::string(auth::method_name(signing->method)) + ")"
+                       : std::string("(none)")) +
+              " of " + std::to_string(settings_.keys.size()));
 }
 
 }  // namespace hb::daemon

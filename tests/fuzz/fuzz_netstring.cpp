@@ -1,4 +1,4 @@
-// Netstring decoder and packet check: never crash; accepted messages re-encode to the same bytes.
+// Netstring decoder and packet checks (signed and sealed): never crash; accepted messages re-encode to the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -14,7 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         k.set_signing_index(1);
         return k;
     }();
+    static const hb::auth::Keyring sealing = [] {
+        hb::auth::Keyring k;
+        k.add({1, hb::auth::Method::aes_256_gcm, "anchor-key"});
+        k.add({2, hb::auth::Method::chacha20_poly1305, "anchor-key"});
+        k.set_signing_index(1);
+        return k;
+    }();
     (void)hb::auth::check_packet(input, keys);
+    (void)hb::auth::check_packet(input, sealing);  // "HBAE" datagrams: header parsing, never a crash
     auto decoded = hb::decode_netstring(input);
     if (!decoded) return 0;
     auto bytes = hb::encode_netstring(decoded->message);

@@ -7,7 +7,6 @@
 
 #include <fstream>
 #include <memory>
-#include <random>
 
 #include "loopback_cluster.hpp"
 #include "session.hpp"
@@ -92,14 +91,6 @@ TEST_F(ClientSession, NamedClientsExchangeClusterAndNodeMessages) {
     auto d = next_of(**a, "demo-direct");
     ASSERT_TRUE(d);
     EXPECT_EQ(*d->get("src"), "n2");
-}
-
-// Characters of every printable kind, in an order that hardly compresses (about 82%).
-std::string printable_noise(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::string text(n, ' ');
-    for (char& ch : text) ch = static_cast<char>(' ' + rng() % 95);
-    return text;
 }
 
 TEST_F(ClientSession, MessagesOfEverySizeUpToMaxmsgArriveAndLargerOnesAreRefusedWithTheReason) {

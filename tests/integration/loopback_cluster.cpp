@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -151,6 +152,13 @@ std::optional<long long> log_line_ms(const std::string& line) {
     tm.tm_mon -= 1;
     tm.tm_isdst = -1;
     return static_cast<long long>(mktime(&tm)) * 1000 + ms;
+}
+
+std::string printable_noise(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string text(n, ' ');
+    for (char& ch : text) ch = static_cast<char>(' ' + rng() % 95);
+    return text;
 }
 
 }  // namespace hb::test

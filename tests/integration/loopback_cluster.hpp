@@ -53,6 +53,9 @@ private:
     std::vector<pid_t> pids_;
 };
 
+// Characters of every printable kind, in an order that hardly compresses (about 82%).
+std::string printable_noise(std::size_t n, unsigned seed);
+
 // Wall-clock milliseconds now, and of a log line's timestamp ("2026/11/24_22:42:34.128").
 long long wall_ms_now();
 std::optional<long long> log_line_ms(const std::string& line);
