@@ -921,6 +921,10 @@ void Core::count_malformed() {
     ++s_->counters.packets_received;
     ++s_->counters.dropped_malformed;
 }
+void Core::count_unverified() {
+    ++s_->counters.packets_received;
+    ++s_->counters.dropped_unverified;
+}
 void Core::count_replayed_packet() {
     ++s_->counters.packets_received;
     ++s_->counters.dropped_replayed_packet;

@@ -98,6 +98,7 @@ public:
     void count_bad_auth();
     void count_malformed();  // a datagram that did not decode
     void count_replayed_packet();  // an encrypted datagram the driver's ReplayGuard refused
+    void count_unverified();       // a datagram the driver's StrangerGate did not let through
     void set_load(std::string load);
     // Also hand clients unchanged heartbeats, duplicates and packets for other nodes (each marked
     // with its Treatment): on while some local client's filter mode asks for them.

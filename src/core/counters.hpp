@@ -11,6 +11,7 @@ struct Counters {
     std::uint64_t packets_received = 0;
     std::uint64_t dropped_malformed = 0;     // required fields missing or unparsable
     std::uint64_t dropped_bad_auth = 0;      // counted by the driver, which checks signatures
+    std::uint64_t dropped_unverified = 0;    // a stranger's datagram dropped before any MAC (flood protection)
     std::uint64_t dropped_unknown_node = 0;  // src not in the node list
     std::uint64_t dropped_replay = 0;        // old generation, or a sequence number already seen
     std::uint64_t dropped_replayed_packet = 0;  // an encrypted datagram whose nonce that link already carried
@@ -57,6 +58,7 @@ inline constexpr CounterField kCounterFields[] = {
     {"packets_received", &Counters::packets_received},
     {"dropped_malformed", &Counters::dropped_malformed},
     {"dropped_bad_auth", &Counters::dropped_bad_auth},
+    {"dropped_unverified", &Counters::dropped_unverified},
     {"dropped_unknown_node", &Counters::dropped_unknown_node},
     {"dropped_replay", &Counters::dropped_replay},
     {"dropped_replayed_packet", &Counters::dropped_replayed_packet},

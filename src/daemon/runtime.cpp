@@ -41,10 +41,13 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         const int index = static_cast<int>(i);
         io::UdpLink* raw = link->get();
         rt->reactor_.add(raw->fd(), [rt = rt.get(), raw, index] {
-            raw->drain(256, [&](std::string_view bytes, int from) { rt->on_datagram(index, bytes, from); });
+            raw->drain(256, [&](std::string_view bytes, int from, std::string_view address) {
+                rt->on_datagram(index, bytes, from, address);
+            });
         });
         rt->links_.push_back(std::move(link).value());
         rt->routes_.emplace_back();
+        rt->gates_.emplace_back();
     }
     auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
                                [rt = rt.get()](Message msg) { return rt->send_cluster(std::move(msg), "client"); });
@@ -116,10 +119,24 @@ int Runtime::run() {
     return reactor_.run() ? 0 : 1;
 }
 
-void Runtime::on_datagram(int link, std::string_view bytes, int from) {
+void Runtime::on_datagram(int link, std::string_view bytes, int from, std::string_view address) {
+    // A configured ucast peer's address is a member's; any other is judged by the gate first.
+    auth::StrangerGate* gate = from < 0 ? &gates_[static_cast<std::size_t>(link)] : nullptr;
+    const core::Micros now = io::monotonic_now();
+    if (gate && !gate->admit(now, address)) {
+        core_.count_unverified();
+        return;
+    }
     auto checked = auth::check_packet(bytes, settings_.keys);
-    if (checked.status == auth::PacketStatus::bad_auth && io::monotonic_now() < previous_keys_until_) {
+    if (checked.status == auth::PacketStatus::bad_auth && now < previous_keys_until_) {
         checked = auth::check_packet(bytes, previous_keys_);
+    }
+    if (gate) {
+        if (checked.status == auth::PacketStatus::ok) {
+            gate->authenticated(now, address);
+        } else {
+            gate->failed(now, address);
+        }
     }
     if (checked.status == auth::PacketStatus::bad_auth) {
         core_.count_bad_auth();
@@ -137,7 +154,6 @@ void Runtime::on_datagram(int link, std::string_view bytes, int from) {
         log_.debug("dropped a replayed encrypted packet on " + links_[static_cast<std::size_t>(link)]->spec().name);
         return;
     }
-    const core::Micros now = io::monotonic_now();
     // Where its node is on this link: a packet for that node alone need not reach the others.
     // (A bundle's packets are all of its src, unpack checks.)
     if (from >= 0) {

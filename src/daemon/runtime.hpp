@@ -11,6 +11,7 @@
 #include "auth/keyring.hpp"
 #include "auth/nonce_sequence.hpp"
 #include "auth/replay_guard.hpp"
+#include "auth/stranger_gate.hpp"
 #include "core/core.hpp"
 #include "daemon/api_server.hpp"
 #include "daemon/bundler.hpp"
@@ -44,7 +45,7 @@ public:
 private:
     Runtime(Settings settings, Logger& log);
 
-    void on_datagram(int link, std::string_view bytes, int from);
+    void on_datagram(int link, std::string_view bytes, int from, std::string_view address);
     void apply(core::Effects effects);
     // `to`: the one node that needs it (core::Send::to), sent only to its address where known.
     void transmit(Message msg, int link, bool inner_auth, const std::string& to);
@@ -74,6 +75,7 @@ private:
     io::Reactor reactor_;
     std::vector<std::unique_ptr<io::UdpLink>> links_;
     std::vector<std::map<std::string, int, std::less<>>> routes_;  // per link: node -> destination
+    std::vector<auth::StrangerGate> gates_;  // per link: flood protection (stranger_gate.hpp)
     std::unique_ptr<ApiServer> api_;
     std::unique_ptr<ResourceDriver> resources_;  // null with `pacemaker on`
     std::unique_ptr<FifoReader> fifo_;           // null if <state-dir>/fifo could not be made

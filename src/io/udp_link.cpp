@@ -182,7 +182,23 @@ int UdpLink::destination_of(const sockaddr_storage& from) const {
     return -1;
 }
 
-void UdpLink::drain(std::size_t max_datagrams, const std::function<void(std::string_view, int)>& on_datagram) {
+namespace {
+
+std::string_view address_bytes(const sockaddr_storage& from) {
+    if (from.ss_family == AF_INET) {
+        const auto& a = reinterpret_cast<const sockaddr_in&>(from).sin_addr;
+        return {reinterpret_cast<const char*>(&a), sizeof a};
+    }
+    if (from.ss_family == AF_INET6) {
+        const auto& a = reinterpret_cast<const sockaddr_in6&>(from).sin6_addr;
+        return {reinterpret_cast<const char*>(&a), sizeof a};
+    }
+    return {};
+}
+
+}  // namespace
+
+void UdpLink::drain(std::size_t max_datagrams, const OnDatagram& on_datagram) {
     for (std::size_t i = 0; i < max_datagrams; ++i) {
         sockaddr_storage from{};
         socklen_t from_len = sizeof from;
@@ -194,7 +210,8 @@ void UdpLink::drain(std::size_t max_datagrams, const std::function<void(std::str
             ++stats_.oversized;
             continue;
         }
-        on_datagram(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), destination_of(from));
+        on_datagram(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), destination_of(from),
+                    address_bytes(from));
     }
 }
 

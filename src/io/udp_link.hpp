@@ -55,8 +55,10 @@ public:
     // To one destination only (an index as drain() reports it); to all if out of range.
     void send_to(std::string_view datagram, int destination);
     // Reads what is waiting (at most `max_datagrams`), calling `on_datagram` for each with the
-    // index of the destination whose address sent it (a ucast peer), or -1 for none.
-    void drain(std::size_t max_datagrams, const std::function<void(std::string_view, int)>& on_datagram);
+    // index of the destination whose address sent it (a ucast peer), or -1 for none, and the
+    // sender's address (the raw 4 or 16 bytes).
+    using OnDatagram = std::function<void(std::string_view bytes, int destination, std::string_view address)>;
+    void drain(std::size_t max_datagrams, const OnDatagram& on_datagram);
 
 private:
     explicit UdpLink(LinkSpec spec) : spec_(std::move(spec)) {}

@@ -6,10 +6,15 @@
 # (msg_stream.c) must arrive whole, once each and in order, no node may be declared dead, and
 # afterwards both links must come back up on both sides.
 # (Delay and reordering need the kernel's netem qdisc; where it is missing, they are not tried.)
-# Usage: link_faults.sh BIN_DIR MSG_STREAM. Exit 77 (skipped) where namespaces or nft are missing.
+# Last, a stranger (udp_flood.c, from an address of no member) sends 100,000 forged datagrams a second
+# at b's port: no death, no message lost, and b's CPU time for it is printed.
+# Usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD. Exit 77 (skipped) where namespaces or nft are
+# missing.
 set -u
-bin=${1:?usage: link_faults.sh BIN_DIR MSG_STREAM}
-stream=${2:?usage: link_faults.sh BIN_DIR MSG_STREAM}
+usage="usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD"
+bin=${1:?$usage}
+stream=${2:?$usage}
+flood=${3:?$usage}
 tag=$$
 nsa=hbfl-a-$tag nsb=hbfl-b-$tag
 root=$(mktemp -d /tmp/hbfl-XXXXXX)
@@ -138,6 +143,18 @@ flap_veth0() {  # 10 cycles: 300 ms cut, 300 ms back
 }
 stream flapping 500 10 flap_veth0; settled "the flapping link"; no_death "the flapping link"
 
+ip -n "$nsa" addr add 10.81.0.9/24 dev veth0
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system time, in clock ticks
+b_pid=$(cat "$root/b.pid")
+cpu_before=$(cpu_of "$b_pid")
+flood_veth0() {
+  ip netns exec "$nsa" "$flood" 10.81.0.9 10.81.0.2 "$port" 100000 5 >"$root/flooder.out" 2>&1 || fail "udp_flood: $(cat "$root/flooder.out")"
+}
+stream flood 400 10 flood_veth0
+cpu_after=$(cpu_of "$b_pid")
+settled "the flood"; no_death "the flood"
+echo "ok: flood: $(cat "$root/flooder.out"); b spent $(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) )) ms of CPU over the stream"
+
 no_death "the whole run"
 for n in a b; do kill -TERM "$(cat "$root/$n.pid")"; done
 wait_log "$root/a.log" "counters:" 5 && wait_log "$root/b.log" "counters:" 5 || fail "no counters at exit"
@@ -145,5 +162,7 @@ counter() { grep -o " $2 [0-9]*" "$root/$1.log" | tail -n 1 | awk '{print $2}'; 
 # The faults were real: nft's copies are exact replays of sealed datagrams, and loss made a resend.
 [ "$(counter b dropped_replayed_packet)" -gt 0 ] || fail "b dropped no copy: the duplication rules did nothing"
 [ "$(counter a retransmissions_sent)" -gt 0 ] || fail "a retransmitted nothing: the loss rules did nothing"
-echo "ok: counters: b dropped_replayed_packet $(counter b dropped_replayed_packet), dropped_duplicate $(counter b dropped_duplicate), rexmit_requests_sent $(counter b rexmit_requests_sent); a retransmissions_sent $(counter a retransmissions_sent)"
+# The stranger's flood was dropped before any MAC (all but its first few checks).
+[ "$(counter b dropped_unverified)" -gt 100000 ] || fail "b checked the flood: dropped_unverified $(counter b dropped_unverified)"
+echo "ok: counters: b dropped_unverified $(counter b dropped_unverified), dropped_bad_auth $(counter b dropped_bad_auth), dropped_replayed_packet $(counter b dropped_replayed_packet), dropped_duplicate $(counter b dropped_duplicate), rexmit_requests_sent $(counter b rexmit_requests_sent); a retransmissions_sent $(counter a retransmissions_sent)"
 echo "link faults: PASS"

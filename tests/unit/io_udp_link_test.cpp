@@ -88,7 +88,7 @@ TEST(UdpLink, DrainTellsWhichPeerSentADatagram) {
     for (int i = 0; i < 100 && got.size() < 2; ++i) {
         pollfd p{link->fd(), POLLIN, 0};
         poll(&p, 1, 10);
-        link->drain(8, [&](std::string_view bytes, int from) { got.emplace_back(std::string(bytes), from); });
+        link->drain(8, [&](std::string_view bytes, int from, std::string_view) { got.emplace_back(std::string(bytes), from); });
     }
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0], std::make_pair(std::string("from three"), 1));
