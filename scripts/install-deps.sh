@@ -6,7 +6,7 @@ packages=(
   libssl-dev zlib1g-dev libbz2-dev libcli11-dev nlohmann-json3-dev libmnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-dev
-  iproute2 nftables procps util-linux python3
+  iproute2 nftables iptables libnetfilter-queue-dev procps util-linux python3
   help2man debhelper dpkg-dev fakeroot lintian
   heartbeat resource-agents
 )

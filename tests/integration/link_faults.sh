@@ -5,16 +5,19 @@
 # 100 ms, deadtime 1 s (10 x keepalive). Through every fault, a numbered stream of client messages
 # (msg_stream.c) must arrive whole, once each and in order, no node may be declared dead, and
 # afterwards both links must come back up on both sides.
-# (Delay and reordering need the kernel's netem qdisc; where it is missing, they are not tried.)
+# Delay and reordering: 50 +- 20 ms per packet, so that packets overtake each other, alone and with
+# the loss and duplication above; through NFQUEUE and nfq_delay.c (libnetfilter_queue), as
+# kernels without the netem qdisc (this one) cannot do it with tc.
 # Last, a stranger (udp_flood.c, from an address of no member) sends 100,000 forged datagrams a second
 # at b's port: no death, no message lost, and b's CPU time for it is printed.
-# Usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD. Exit 77 (skipped) where namespaces or nft are
-# missing.
+# Usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD NFQ_DELAY|none. Exit 77 (skipped) where
+# namespaces or nft are missing.
 set -u
-usage="usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD"
+usage="usage: link_faults.sh BIN_DIR MSG_STREAM UDP_FLOOD NFQ_DELAY|none"
 bin=${1:?$usage}
 stream=${2:?$usage}
 flood=${3:?$usage}
+delayer=${4:?$usage}
 tag=$$
 nsa=hbfl-a-$tag nsb=hbfl-b-$tag
 root=$(mktemp -d /tmp/hbfl-XXXXXX)
@@ -127,6 +130,29 @@ faults "$nsa" "$(cut_on veth0)" "$(loss_on veth1 30)"
 stream one-way 300 10
 wait_log "$root/b.log" "Link a:veth0 dead." 5 || fail "b never saw a's veth0 dead with all of a's packets lost on it"
 no_faults; settled "one-way loss"; no_death "one-way loss"
+
+# delayed PHASE: each namespace's packets to the cluster port pass through nfq_delay.
+delayed() {
+  local ns p dpids=()
+  for ns in "$nsa" "$nsb"; do
+    ip netns exec "$ns" "$delayer" 0 50 20 120 >"$root/$1.$ns.delay" 2>&1 &
+    p=$!; pids+=($p); dpids+=($p)
+    wait_log "$root/$1.$ns.delay" ready 5 || fail "nfq_delay did not start: $(cat "$root/$1.$ns.delay")"
+    ip netns exec "$ns" iptables-legacy -A OUTPUT -p udp --dport "$port" -j NFQUEUE --queue-num 0 --queue-bypass ||
+      fail "iptables-legacy refused the NFQUEUE rule"
+  done
+  stream "$1" 300 10
+  for ns in "$nsa" "$nsb"; do ip netns exec "$ns" iptables-legacy -D OUTPUT -p udp --dport "$port" -j NFQUEUE --queue-num 0 --queue-bypass; done
+  for p in "${dpids[@]}"; do kill -TERM "$p"; wait "$p"; done
+  echo "ok: $1: $(tail -n 1 "$root/$1.$nsa.delay") (a), $(tail -n 1 "$root/$1.$nsb.delay") (b)"
+}
+if [ "$delayer" != none ] && command -v iptables-legacy >/dev/null; then
+  delayed delay50-jitter20; no_faults; settled "50 +- 20 ms delay"; no_death "50 +- 20 ms delay"
+  faults "$nsa" "$(loss 30)" "$(dup 0 2 5)" "$(dup 1 2 5)"; faults "$nsb" "$(loss 30)" "$(dup 0 1 5)" "$(dup 1 1 5)"
+  delayed all-at-once; no_faults; settled "loss, duplication, delay and reordering"; no_death "loss, duplication, delay and reordering"
+else
+  echo "note: no nfq_delay or iptables-legacy: delay and reordering not tried"
+fi
 
 cut_veth1() {
   faults "$nsa" "$(cut_on veth1)"; faults "$nsb" "$(cut_on veth1)"
