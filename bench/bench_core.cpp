@@ -4,6 +4,7 @@
 
 #include "auth/keyring.hpp"
 #include "auth/packet.hpp"
+#include "auth/stranger_gate.hpp"
 #include "core/core.hpp"
 #include "msg/netstring_codec.hpp"
 #include "sim/simulator.hpp"
@@ -116,16 +117,34 @@ void sign_and_check(benchmark::State& state, hb::auth::Method method) {
     hb::auth::Keyring keys;
     keys.add({1, method, method == hb::auth::Method::crc ? "" : "secret"});
     keys.set_signing_index(1);
+    hb::auth::NonceSequence nonces;
     Message m = packet("status", "n1", 42);
     for (auto _ : state) {
-        auto datagram = hb::auth::sign_packet(m, keys, true);
+        auto datagram = hb::auth::sign_packet(m, keys, true, &nonces);
         benchmark::DoNotOptimize(hb::auth::check_packet(*datagram, keys));
     }
 }
 void BM_SignAndCheckSha1(benchmark::State& s) { sign_and_check(s, hb::auth::Method::sha1); }
 void BM_SignAndCheckHmacSha256(benchmark::State& s) { sign_and_check(s, hb::auth::Method::hmac_sha256); }
+void BM_SealAndOpenAesGcm(benchmark::State& s) { sign_and_check(s, hb::auth::Method::aes_256_gcm); }
+void BM_SealAndOpenChachaPoly(benchmark::State& s) { sign_and_check(s, hb::auth::Method::chacha20_poly1305); }
 BENCHMARK(BM_SignAndCheckSha1);
 BENCHMARK(BM_SignAndCheckHmacSha256);
+BENCHMARK(BM_SealAndOpenAesGcm);
+BENCHMARK(BM_SealAndOpenChachaPoly);
+
+// What a stranger's datagram costs once the gate has shut it out: the lookup alone.
+void BM_StrangerGateRefusal(benchmark::State& state) {
+    hb::auth::StrangerGate gate;
+    const std::string stranger("\x0a\x51\x00\x09", 4);
+    hb::auth::StrangerGate::Micros t = 1'000'000'000;
+    for (int i = 0; i < hb::auth::StrangerGate::kStrikes; ++i) {
+        gate.admit(t, stranger);
+        gate.failed(t, stranger);
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(gate.admit(++t, stranger));
+}
+BENCHMARK(BM_StrangerGateRefusal);
 
 // Simulated node-seconds per wall second: the simulator's speed at a given cluster size.
 void BM_SimulatorSpeed(benchmark::State& state) {
