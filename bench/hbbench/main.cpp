@@ -24,11 +24,11 @@ int main(int argc, char** argv) {
     CLI::App app{"hbbench: failure detection, throughput, latency, footprint, API cost and scale of a cluster layer"};
     app.require_subcommand(0, 1);
     std::string system = "ours", json_path, work, systems_dir = HBB_SYSTEMS_DIR;
-    std::vector<std::string> scenarios{"S1", "S2", "S3", "S4", "S5", "S6"};
+    std::vector<std::string> scenarios{"S1", "S2", "S3", "S4", "S5", "S6", "S8"};
     bool quick = false;
     hbbench::Options o;
     app.add_option("--system", system, "ours, heartbeat3 or corosync")->check(CLI::IsMember({"ours", "heartbeat3", "corosync"}));
-    app.add_option("--scenarios", scenarios, "which of S1..S6 (default: all)")->delimiter(',');
+    app.add_option("--scenarios", scenarios, "which of S1..S6 and S8 (default: all)")->delimiter(',');
     app.add_option("--json", json_path, "also write the figures here as JSON");
     app.add_option("--work", work, "directory for the nodes' files and logs (default: a new one under /tmp)");
     app.add_option("--systems-dir", systems_dir, "where the driver scripts are");
@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
         o.api_calls = 1000;
         o.scale = {8};
         o.scale_idle_s = 3;
+        o.fault_send_ms = 1000;
     }
     const std::string bin = own_dir();
     const std::string agent = bin + "/" + kAgents.at(system);
@@ -91,11 +92,12 @@ int main(int argc, char** argv) {
     std::cerr << "hbbench: " << run["version"].get<std::string>() << ", files in " << work << "\n";
     const std::map<std::string, nlohmann::json (*)(hbbench::System&, const hbbench::Options&)> kScenarios{
         {"S1", hbbench::s1_detection}, {"S2", hbbench::s2_throughput}, {"S3", hbbench::s3_round_trip},
-        {"S4", hbbench::s4_footprint}, {"S5", hbbench::s5_api_cost},   {"S6", hbbench::s6_scale}};
+        {"S4", hbbench::s4_footprint}, {"S5", hbbench::s5_api_cost},   {"S6", hbbench::s6_scale},
+        {"S8", hbbench::s8_faults}};
     for (const auto& s : scenarios) {
         auto it = kScenarios.find(s);
         if (it == kScenarios.end()) {
-            std::cerr << "hbbench: unknown scenario " << s << " (S1..S6)\n";
+            std::cerr << "hbbench: unknown scenario " << s << " (S1..S6, S8)\n";
             return 2;
         }
         run["results"][s] = it->second(sys, o);

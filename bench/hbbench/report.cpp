@@ -26,7 +26,8 @@ std::vector<Row> rows(const std::vector<Json>& runs) {
     std::vector<Row> out;
     auto timings = std::vector<std::string>{};
     auto sizes = std::vector<std::string>{};
-    // The timings and sizes any run measured, in its order.
+    auto faults = std::vector<std::string>{};
+    // The timings, sizes and faults any run measured, in its order.
     for (const auto& run : runs) {
         auto add_keys = [](const Json* j, std::vector<std::string>& into, const char* skip) {
             if (!j || !j->is_object()) return;
@@ -38,6 +39,7 @@ std::vector<Row> rows(const std::vector<Json>& runs) {
         add_keys(r.contains("S1") ? &r["S1"] : nullptr, timings, "soak");
         add_keys(r.contains("S4") ? &r["S4"] : nullptr, timings, "");
         add_keys(r.contains("S6") ? &r["S6"] : nullptr, sizes, "");
+        add_keys(r.contains("S8") ? &r["S8"] : nullptr, faults, "");
     }
     std::sort(timings.begin(), timings.end(), [](const std::string& a, const std::string& b) { return std::stoi(a) > std::stoi(b); });
     std::sort(sizes.begin(), sizes.end(), [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
@@ -68,6 +70,13 @@ std::vector<Row> rows(const std::vector<Json>& runs) {
         out.push_back({"S6 " + n + " nodes: converge", {"S6", n, "converge_s"}, "s", Better::lower});
         out.push_back({"S6 " + n + " nodes: CPU per daemon", {"S6", n, "cpu_pct_mean"}, "%", Better::lower});
         out.push_back({"S6 " + n + " nodes: RSS per daemon", {"S6", n, "rss_mib_mean"}, "MiB", Better::lower});
+    }
+    for (const auto& f : faults) {
+        out.push_back({"S8 " + f + ": delivered", {"S8", f, "msgs_per_s"}, "msg/s", Better::higher});
+        out.push_back({"S8 " + f + ": lost", {"S8", f, "lost"}, "", Better::none});
+        out.push_back({"S8 " + f + ": dup", {"S8", f, "dup"}, "", Better::none});
+        out.push_back({"S8 " + f + ": reordered", {"S8", f, "reordered"}, "", Better::none});
+        out.push_back({"S8 " + f + ": false deaths", {"S8", f, "false_deaths"}, "", Better::none});
     }
     return out;
 }

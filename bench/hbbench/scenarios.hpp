@@ -1,4 +1,4 @@
-// The six scenarios of hbbench, each against one System, each returning its figures as JSON
+// The scenarios of hbbench, each against one System, each returning its figures as JSON
 // (an "error" member instead when the system could not do it; the report shows why).
 #pragma once
 
@@ -22,6 +22,7 @@ struct Options {
     int api_calls = 10000;    // S5, per call kind
     std::vector<int> scale{8, 16, 32, 64};  // S6 cluster sizes
     int scale_idle_s = 20;    // S6 CPU sampling time per size
+    int fault_send_ms = 3000;  // S8 sending time per fault
 };
 
 Json s1_detection(System& sys, const Options& o);
@@ -30,5 +31,6 @@ Json s3_round_trip(System& sys, const Options& o);
 Json s4_footprint(System& sys, const Options& o);
 Json s5_api_cost(System& sys, const Options& o);
 Json s6_scale(System& sys, const Options& o);
+Json s8_faults(System& sys, const Options& o);
 
 }  // namespace hbbench

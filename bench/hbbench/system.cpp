@@ -46,9 +46,21 @@ bool System::restart(int node) {
 }
 
 std::optional<Child> System::agent(int node, const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = driver({"exec", work_ + "/cluster", std::to_string(node), agent_});
+    std::vector<std::string> argv{agent_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return Child::spawn(argv, log_);
+    return spawn_in(node, argv);
+}
+
+std::optional<Child> System::spawn_in(int node, const std::vector<std::string>& argv) const {
+    std::vector<std::string> full = driver({"exec", work_ + "/cluster", std::to_string(node)});
+    full.insert(full.end(), argv.begin(), argv.end());
+    return Child::spawn(full, log_);
+}
+
+bool System::run_in(int node, const std::vector<std::string>& argv, int timeout_ms) const {
+    std::vector<std::string> full = driver({"exec", work_ + "/cluster", std::to_string(node)});
+    full.insert(full.end(), argv.begin(), argv.end());
+    return run(full, log_, timeout_ms).has_value();
 }
 
 void System::stop() {

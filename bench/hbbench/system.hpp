@@ -25,6 +25,11 @@ public:
     bool restart(int node);
     // An agent in node's context: `agent MODE ARGS...`.
     std::optional<Child> agent(int node, const std::vector<std::string>& args) const;
+    // Any command in node's context (its network namespace): started, or run to its end (false
+    // if it failed or took longer than timeout_ms).
+    std::optional<Child> spawn_in(int node, const std::vector<std::string>& argv) const;
+    bool run_in(int node, const std::vector<std::string>& argv, int timeout_ms) const;
+    const std::string& work() const { return work_; }
     // Stops everything the driver started; called before every start and at the end.
     void stop();
     int nodes() const { return nodes_; }

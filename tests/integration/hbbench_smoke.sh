@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hbbench --quick against our daemon: every scenario runs against real daemons in network namespaces,
 # through the real client library. Checks behaviour, never speed: every scenario reports, every kill is
-# seen and no healthy node is called dead, nothing is lost, duplicated or reordered, the nodes converge,
+# seen and no healthy node is called dead, nothing is lost, duplicated or reordered (S8: under every
+# fault), the nodes converge,
 # and `hbbench report` renders the run. Usage: hbbench_smoke.sh BIN_DIR. Exit 77 (skipped) without python3.
 set -euo pipefail
 bin=$1
@@ -61,6 +62,14 @@ if s5:
 s6 = part("S6", "8")
 if s6:
     need(s6["converge_s"] > 0, f"S6: {s6}")
+s8 = part("S8")
+for fault, f in (s8 or {}).items():
+    if "error" in f:
+        need(False, f"S8 {fault} failed: {f['error']}")
+        continue
+    need(f["sent"] > 0 and f["received"] == f["sent"], f"S8 {fault}: {f['received']} of {f['sent']} received")
+    need(f["lost"] == 0 and f["dup"] == 0 and f["reordered"] == 0, f"S8 {fault}: lost/dup/reordered {f}")
+    need(f["false_deaths"] == 0 and f.get("settled", True), f"S8 {fault}: {f}")
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
