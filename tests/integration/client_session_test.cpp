@@ -10,6 +10,7 @@
 
 #include "loopback_cluster.hpp"
 #include "session.hpp"
+#include "session_wait.hpp"
 
 namespace hb::test {
 namespace {
@@ -32,16 +33,6 @@ protected:
         }
     }
     std::string sock(int i) { return c->dir() + "/n" + std::to_string(i) + ".sock"; }
-
-    // The next message of type `t` within the timeout (others are skipped).
-    std::optional<Message> next_of(Session& s, const std::string& t) {
-        for (int i = 0; i < 200; ++i) {
-            auto m = s.receive(50);
-            if (!m.ok()) return std::nullopt;
-            if (*m && (*m)->get("t") == std::optional<std::string_view>(t)) return std::move(**m);
-        }
-        return std::nullopt;
-    }
 
     std::unique_ptr<LoopbackCluster> c;
 };

@@ -15,6 +15,7 @@
 
 #include "loopback_cluster.hpp"
 #include "session.hpp"
+#include "session_wait.hpp"
 
 namespace hb::test {
 namespace {
@@ -34,14 +35,24 @@ void allow_demo_clients(LoopbackCluster& c, int i) {
 
 std::string sock(const LoopbackCluster& c, int i) { return c.dir() + "/n" + std::to_string(i) + ".sock"; }
 
-// The next message of type `t` within about 10 s (others are skipped).
-std::optional<Message> next_of(Session& s, const std::string& t) {
-    for (int i = 0; i < 200; ++i) {
-        auto m = s.receive(50);
-        if (!m.ok()) return std::nullopt;
-        if (*m && (*m)->get("t") == std::optional<std::string_view>(t)) return std::move(**m);
+// Starts both nodes, waits until each sees the other active, and signs a "demo" client on to each.
+struct Clients {
+    std::unique_ptr<Session> a, b;
+};
+std::optional<Clients> start_with_clients(LoopbackCluster& c) {
+    c.start_all();
+    if (!c.wait_for_line(1, "Status update for node n2: status active", 10s) ||
+        !c.wait_for_line(2, "Status update for node n1: status active", 10s)) {
+        ADD_FAILURE() << "the two nodes did not see each other active";
+        return std::nullopt;
     }
-    return std::nullopt;
+    auto a = Session::signon(sock(c, 1), "demo");
+    auto b = Session::signon(sock(c, 2), "demo");
+    if (!a.ok() || !b.ok()) {
+        ADD_FAILURE() << "sign-on: " << (a.ok() ? b.error() : a.error());
+        return std::nullopt;
+    }
+    return Clients{std::move(a).value(), std::move(b).value()};
 }
 
 // A client message from `from` reaches `to`: proof that `to` reads what `from` now sends.
@@ -92,17 +103,14 @@ TEST(Encryption, ClusterCarriesMessagesAndTheWireShowsNothingOfThem) {
     inet_pton(AF_INET, "127.0.0.9", &at.sin_addr);
     ASSERT_EQ(bind(wire, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
 
-    c.start_all();
-    ASSERT_TRUE(c.wait_for_line(1, "Status update for node n2: status active", 10s));
-    ASSERT_TRUE(c.wait_for_line(2, "Status update for node n1: status active", 10s));
-    auto a = Session::signon(sock(c, 1), "demo");
-    auto b = Session::signon(sock(c, 2), "demo");
-    ASSERT_TRUE(a.ok()) << a.error();
-    ASSERT_TRUE(b.ok()) << b.error();
+    auto clients = start_with_clients(c);
+    ASSERT_TRUE(clients);
+    Session& a = *clients->a;
+    Session& b = *clients->b;
     // One datagram, and fragments: encryption seals each of them.
-    expect_round_trip(**a, **b, "the-plaintext-payload-marker");
-    expect_round_trip(**a, **b, printable_noise(200000, 7));
-    expect_round_trip(**b, **a, "the-reply-payload-marker");
+    expect_round_trip(a, b, "the-plaintext-payload-marker");
+    expect_round_trip(a, b, printable_noise(200000, 7));
+    expect_round_trip(b, a, "the-reply-payload-marker");
 
     std::vector<std::string> captured;
     char buf[70000];
@@ -133,7 +141,7 @@ TEST(Encryption, ClusterCarriesMessagesAndTheWireShowsNothingOfThem) {
     std::string altered = captured.back();
     altered[altered.size() / 2] ^= 0x20;
     sendto(wire, altered.data(), altered.size(), 0, reinterpret_cast<sockaddr*>(&n2), sizeof n2);
-    expect_round_trip(**a, **b, "after-the-replays");  // n2 read the replays before this
+    expect_round_trip(a, b, "after-the-replays");  // n2 read the replays before this
     expect_no_death(c, 1, 0);
     expect_no_death(c, 2, 0);
 
@@ -163,13 +171,10 @@ TEST(Encryption, ANodeWithAWrongKeyNeverJoinsAndIsCounted) {
 TEST(Encryption, KeysRotateFromSigningToEncryptingAndBetweenCiphersOnSighup) {
     LoopbackCluster c(2, 17520);
     for (int i : {1, 2}) allow_demo_clients(c, i);
-    c.start_all();
-    ASSERT_TRUE(c.wait_for_line(1, "Status update for node n2: status active", 10s));
-    ASSERT_TRUE(c.wait_for_line(2, "Status update for node n1: status active", 10s));
-    auto a = Session::signon(sock(c, 1), "demo");
-    auto b = Session::signon(sock(c, 2), "demo");
-    ASSERT_TRUE(a.ok()) << a.error();
-    ASSERT_TRUE(b.ok()) << b.error();
+    auto clients = start_with_clients(c);
+    ASSERT_TRUE(clients);
+    Session& a = *clients->a;
+    Session& b = *clients->b;
     const std::size_t before1 = c.log_lines(1).size(), before2 = c.log_lines(2).size();
     auto reload = [&](int i, const std::string& keys) {
         const std::size_t from = c.log_lines(i).size();
@@ -186,12 +191,12 @@ TEST(Encryption, KeysRotateFromSigningToEncryptingAndBetweenCiphersOnSighup) {
          {std::tuple{hmac, gcm, "1", "2"}, std::tuple{gcm, chacha, "2", "3"}}) {
         for (int i : {1, 2}) reload(i, std::string("auth ") + old_index + "\n" + old_key + new_key);
         reload(1, std::string("auth ") + new_index + "\n" + old_key + new_key);
-        expect_round_trip(**a, **b, std::string("n1 signs with key ") + new_index);
+        expect_round_trip(a, b, std::string("n1 signs with key ") + new_index);
         reload(2, std::string("auth ") + new_index + "\n" + old_key + new_key);
-        expect_round_trip(**b, **a, std::string("n2 signs with key ") + new_index);
+        expect_round_trip(b, a, std::string("n2 signs with key ") + new_index);
         for (int i : {1, 2}) reload(i, std::string("auth ") + new_index + "\n" + new_key);
-        expect_round_trip(**a, **b, std::string("only key ") + new_index + " is left");
-        expect_round_trip(**b, **a, std::string("only key ") + new_index + " is left, back");
+        expect_round_trip(a, b, std::string("only key ") + new_index + " is left");
+        expect_round_trip(b, a, std::string("only key ") + new_index + " is left, back");
     }
     expect_no_death(c, 1, before1);
     expect_no_death(c, 2, before2);
