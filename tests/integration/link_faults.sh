@@ -3,7 +3,8 @@
 # put on the links by nftables rules in each namespace: 30% loss both ways, 5% duplication, both
 # at once, one-way loss on one side only, a link cut and restored, a link flapping. keepalive
 # 100 ms, deadtime 1 s (10 x keepalive). Through every fault, a numbered stream of client messages
-# (msg_stream.c) must arrive whole, once each and in order, no node may be declared dead, and
+# (msg_stream.c; under loss and duplication also 100,000-byte ones, in fragments) must arrive
+# whole, once each and in order, no node may be declared dead, and
 # afterwards both links must come back up on both sides.
 # Delay and reordering: 50 +- 20 ms per packet, so that packets overtake each other, alone and with
 # the loss and duplication above; through NFQUEUE and nfq_delay.c (libnetfilter_queue), as
@@ -93,16 +94,17 @@ loss() { echo "udp dport $port numgen random mod 100 < $1 drop"; }              
 loss_on() { echo "oifname \"$1\" udp dport $port numgen random mod 100 < $2 drop"; }     # loss_on IF PERCENT
 cut_on() { echo "oifname \"$1\" udp dport $port drop"; }                                # cut_on IF
 dup() { echo "oifname \"veth$1\" udp dport $port numgen random mod 100 < $3 dup to 10.81.$1.$2 device \"veth$1\""; }
-# stream NAME COUNT INTERVAL_MS [ACTION]: COUNT messages from a's client to b's, ACTION run meanwhile.
+# stream NAME COUNT INTERVAL_MS [ACTION [PAYLOAD_BYTES]]: COUNT messages from a's client to b's,
+# ACTION (or "none") run meanwhile.
 stream() {
   HA_API_SOCKET=$root/b.sock ip netns exec "$nsb" "$stream" await "$2" "$1" 60000 >"$root/$1.out" 2>&1 &
   local awaiting=$!
   pids+=($awaiting)
   wait_log "$root/$1.out" ready 5 || fail "$1: the receiving client did not sign on: $(cat "$root/$1.out")"
-  HA_API_SOCKET=$root/a.sock ip netns exec "$nsa" "$stream" send "$2" "$3" "$1" >"$root/$1.send" 2>&1 &
+  HA_API_SOCKET=$root/a.sock ip netns exec "$nsa" "$stream" send "$2" "$3" "$1" ${5:-} >"$root/$1.send" 2>&1 &
   local sending=$!
   pids+=($sending)
-  [ $# -ge 4 ] && "$4"
+  [ $# -ge 4 ] && [ "$4" != none ] && "$4"
   wait "$sending" || fail "$1: the sender failed: $(cat "$root/$1.send")"
   wait "$awaiting" || fail "$1: $(cat "$root/$1.out")"
   echo "ok: $1: $(tail -n 1 "$root/$1.out")"
@@ -123,7 +125,9 @@ faults "$nsa" "$(dup 0 2 5)" "$(dup 1 2 5)"; faults "$nsb" "$(dup 0 1 5)" "$(dup
 stream dup5 300 10; no_faults; settled "5% duplication"; no_death "5% duplication"
 
 faults "$nsa" "$(loss 30)" "$(dup 0 2 5)" "$(dup 1 2 5)"; faults "$nsb" "$(loss 30)" "$(dup 0 1 5)" "$(dup 1 1 5)"
-stream loss30-dup5 300 10; no_faults; settled "30% loss with 5% duplication"; no_death "30% loss with 5% duplication"
+stream loss30-dup5 300 10
+# Large messages under loss: 100,000 bytes of noise each travel in 11 fragments.
+stream loss30-dup5-100k 20 50 none 100000; no_faults; settled "30% loss with 5% duplication"; no_death "30% loss with 5% duplication"
 
 # One way only: everything a sends on veth0 is lost and 30% on veth1; b's packets all arrive.
 faults "$nsa" "$(cut_on veth0)" "$(loss_on veth1 30)"
