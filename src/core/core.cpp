@@ -336,6 +336,7 @@ struct Core::State {
         if (p.status == NodeStatus::dead) return;
         set_status(p, NodeStatus::dead);
         ++counters.nodes_died;
+        ++p.tally.deaths;
         for (std::size_t l = 0; l < p.links.size(); ++l) {
             if (p.links[l].status == LinkStatus::up) {
                 p.links[l].status = LinkStatus::dead;
@@ -344,7 +345,10 @@ struct Core::State {
         }
         p.heard = false;
         // What it sent and we hold goes out in order; what it sent and we missed is gone with it.
-        counters.gaps_given_up += p.window.resync();
+        const std::uint64_t abandoned = p.window.resync();
+        counters.gaps_given_up += abandoned;
+        p.tally.gaps_given_up += abandoned;
+        p.tally.max_interval = -1;
         deliver_from(p, p.window.release());
         p.reassembly.clear();
         std::erase_if(backlog, [&](const Message& m) {
@@ -400,8 +404,14 @@ struct Core::State {
     }
 
     void status_heard(Peer& p, const PacketHeader& h, const Message& msg, std::uint64_t seq, Micros now) {
+        ++p.tally.statuses;
+        if (p.heard) {
+            p.tally.last_interval = now - p.last_status;
+            p.tally.max_interval = std::max(p.tally.max_interval, p.tally.last_interval);
+        }
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;
+            ++p.tally.late_heartbeats;
             emit<Notice>(4, "Late heartbeat: node " + p.name + ": interval " +
                                         std::to_string((now - p.last_status) / kMillis) + " ms");
         }
@@ -566,6 +576,7 @@ struct Core::State {
             auto seq = msg.get_hex("firstseq");
             if (seq && p.window.give_up(*seq)) {
                 ++counters.gaps_given_up;
+                ++p.tally.gaps_given_up;
                 deliver_from(p, p.window.release());
                 maybe_ack(p, now);
             }
@@ -600,6 +611,7 @@ struct Core::State {
         if (deliverable) payload = movable && !promiscuous ? std::move(*movable) : Message(msg);  // a duplicate is shown below
         if (p.window.accept(seq, std::move(payload), first_request) == Accept::duplicate) {
             ++counters.dropped_duplicate;
+            ++p.tally.duplicates;
             if (promiscuous) emit<Deliver>(msg, Treatment::duplicate);
             return;
         }
@@ -676,6 +688,7 @@ struct Core::State {
             // It said goodbye: the rest of that run's packets (the other shutdone copies) change
             // nothing. A restart comes with a new generation.
             ++counters.dropped_duplicate;
+            ++p.tally.duplicates;
             return;
         }
         link_heard(p, link, now);
@@ -745,6 +758,7 @@ struct Core::State {
             body.add("lastseq", std::to_string(run_last));
             send_control("NS_rexmit", p, std::move(body), now);
             ++counters.rexmit_requests_sent;
+            ++p.tally.rexmit_requests;
             run_first = 0;
         };
         std::vector<std::uint64_t> requested;
@@ -960,6 +974,9 @@ NodeView view_of(const Peer& p) {
     v.uuid = p.uuid;
     v.generation = p.generation;
     v.deadtime = p.deadtime;
+    v.last_heard = p.generation == 0 ? -1 : p.last_heard;
+    for (const auto& l : p.links) v.link_last_heard.push_back(l.last_heard);
+    v.tally = p.tally;
     return v;
 }
 }  // namespace

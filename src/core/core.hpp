@@ -64,6 +64,9 @@ struct NodeView {
     std::string uuid;
     std::uint64_t generation = 0;
     Micros deadtime = 0;  // the dead interval this node advertises
+    Micros last_heard = -1;               // its last authenticated packet; -1: never
+    std::vector<Micros> link_last_heard;  // per link, -1: never
+    PeerTally tally;
 };
 
 class Core {

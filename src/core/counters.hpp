@@ -93,6 +93,19 @@ inline constexpr CounterField kCounterFields[] = {
 };
 static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::uint64_t), "a counter is missing from kCounterFields");
 
+// What one peer did, as this node saw it: for operators asking "who suspected whom" (the counters
+// request, the metrics). The node-wide counters above hold the sums of most of these.
+struct PeerTally {
+    std::uint64_t statuses = 0;            // heartbeats (status messages) heard
+    std::uint64_t late_heartbeats = 0;     // of which after warntime
+    std::int64_t last_interval = -1;       // microseconds between its last two heartbeats; -1 before two
+    std::int64_t max_interval = -1;        // the longest since it was last heard of anew
+    std::uint64_t duplicates = 0;          // its packets seen again (redundant links, retransmissions)
+    std::uint64_t rexmit_requests = 0;     // retransmissions we asked of it
+    std::uint64_t gaps_given_up = 0;       // its messages abandoned (NAK, resync, death)
+    std::uint64_t deaths = 0;              // times we declared it dead
+};
+
 inline Counters& Counters::operator+=(const Counters& other) {
     for (const auto& f : kCounterFields) this->*f.field += other.*f.field;
     return *this;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/counters.hpp"
 #include "core/fragments.hpp"
 #include "core/receive_window.hpp"
 #include "core/types.hpp"
@@ -39,6 +40,7 @@ struct Peer {
     std::uint64_t acked_by_it = 0;   // the highest of our seqs it acknowledged
     bool reads_fragments = false;    // its status says "frag" (capabilities.hpp)
     Reassembly reassembly;           // a message of its arriving in fragments
+    PeerTally tally;
 };
 
 }  // namespace hb::core
