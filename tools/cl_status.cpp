@@ -62,6 +62,8 @@ const char kUsage[] =
     "  clientstatus <node> <client> [ms]  online or offline (exit 1); waits at most ms (500)\n"
     "  rscstatus                          resources held here: none, local, foreign, all\n"
     "  hbparameter -p <name>              a parameter's value as ha.cf has it (alias: parameter)\n"
+    "  counters                           (ours) the daemon's live counters; with --json also each\n"
+    "                                     peer's, link's and client's figures\n"
     "\n"
     "options:\n"
     "  -m             whole sentences for people instead of bare values\n"
@@ -522,6 +524,29 @@ int rscstatus(Run& r) {
     return kOk;
 }
 
+// Ours: a daemon of ours reports its live figures (status_report.cpp); heartbeat 3.0.6 has none.
+// Plain: one "section.name value" line per counter; --json: the daemon's whole document.
+int counters(Run& r) {
+    if (!simple_options(r)) return kParameterError;
+    const auto report = r.hb->counters();
+    if (!report) {
+        r.out.log_error("Cannot get the daemon's counters (a heartbeat of ours only)");
+        r.out.log_reason(report.error());
+        return kUnknownError;
+    }
+    auto doc = nlohmann::json::parse(*report, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        r.out.log_error("The daemon's counters are not a JSON document");
+        return kUnknownError;
+    }
+    for (const char* section : {"counters", "api"}) {
+        if (!doc.contains(section) || !doc[section].is_object()) continue;
+        for (const auto& [name, value] : doc[section].items()) r.out.line(std::string(section) + "." + name + " " + value.dump());
+    }
+    r.out.doc() = std::move(doc);
+    return kOk;
+}
+
 int hbparameter(Run& r) {
     std::optional<std::string> name;
     for (int c; (c = r.args.next("mp:")) != -1;) {
@@ -571,7 +596,7 @@ constexpr SubCommand kSubCommands[] = {
     {"nodeweight", nodeweight, true},     {"nodesite", nodesite, true},       {"nodetype", nodetype, true},
     {"numnodes", numnodes, true},         {"listhblinks", listhblinks, true}, {"hblinkstatus", hblinkstatus, true},
     {"clientstatus", clientstatus, true}, {"rscstatus", rscstatus, true},     {"hbparameter", hbparameter, true},
-    {"parameter", hbparameter, true},     {"test", selftest, true},
+    {"parameter", hbparameter, true},     {"test", selftest, true},        {"counters", counters, true},
 };
 
 const SubCommand* find_subcommand(std::string_view name) {

@@ -94,6 +94,10 @@ public:
     // Ours: the resource manager's whole state as a JSON document (held set, protocol state,
     // each group's key, preferred node and state here, counters). Not in heartbeat 3.0.6.
     Result<std::string> resource_details();
+    // Ours: the daemon's live figures as a JSON document: its counters, the API server's, each
+    // peer's and link's (last heard, heartbeat interval, retransmissions, drops), each client's
+    // queue and the resource manager's state (docs/api.md). Not in heartbeat 3.0.6.
+    Result<std::string> counters();
 
     // ----- sending (named clients only) ------------------------------------------------------
     // The message needs a type (`t`). It reaches the clients signed on under our name.

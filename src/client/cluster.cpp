@@ -212,6 +212,12 @@ Result<std::string> Cluster::resource_details() {
     return text(*r, "json");
 }
 
+Result<std::string> Cluster::counters() {
+    auto r = ask("counters", Message());
+    if (!r) return make_error(r.error());
+    return text(*r, "json");
+}
+
 // ----- sending -------------------------------------------------------------------------------
 
 Result<bool> Cluster::send_with(Message msg, std::string_view dest_field, std::string_view dest, bool binary,

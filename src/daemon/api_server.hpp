@@ -1,6 +1,8 @@
 // The client API socket (spec §5): heartbeat 3.0.6's framing and requests, so that its clients
 // (cl_status, api_test, anything built on libhbclient) work against this daemon unchanged.
-// Each client has a bounded queue; one that stops reading or sends a bad frame is dropped alone.
+// This is the socket glue: who may connect and sign on is the client registry's
+// (client_registry.hpp), what each request answers is its handler's (api_requests.hpp). Each
+// client has a bounded queue; one that stops reading or sends a bad frame is dropped alone.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "daemon/api_requests.hpp"
+#include "daemon/client_registry.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -36,7 +40,8 @@ public:
     // Told whether some client's filter wants more than the default (the core then makes the
     // extra deliveries), each time that changes.
     void on_filter_change(std::function<void(bool)> fn) { filter_change_ = std::move(fn); }
-    std::size_t clients() const { return clients_.size(); }
+    std::size_t clients() const { return registry_.size(); }
+    const ClientRegistry& registry() const { return registry_; }
 
     // Flow control, both ways (so a fast sender is slowed, and no reader that keeps reading is dropped):
     // - the core's send window is full (paused) or has room again: a client that sends while paused
@@ -53,38 +58,16 @@ public:
     void on_congestion(std::function<void(bool)> fn) { congestion_change_ = std::move(fn); }
     // The resource manager's answers: getrsc (heartbeat's) and rscstatus (ours: its state as
     // JSON). Unset (pacemaker on): getrsc is refused as heartbeat refuses it then.
-    void on_getrsc(std::function<std::string()> fn) { getrsc_ = std::move(fn); }
-    void on_rscstatus(std::function<std::string()> fn) { rscstatus_ = std::move(fn); }
-    // A client that took nothing for kStallLimit while behind is stuck: dropped, alone.
-    void drop_stalled(core::Micros now);
+    void on_getrsc(std::function<std::string()> fn) { context_.getrsc = std::move(fn); }
+    void on_rscstatus(std::function<std::string()> fn) { context_.rscstatus = std::move(fn); }
+    // Called from the daemon's timer: a client that took nothing for kStallLimit while behind is
+    // stuck, and a connection that has not signed on in time is idle: each is dropped, alone.
+    void tick(core::Micros now);
     static constexpr core::Micros kStallLimit = core::kSeconds;
 
-    static constexpr std::size_t kDefaultSendQueue = 64;  // heartbeat's default sendq length
-
 private:
-    struct Client {
-        int fd = -1;
-        pid_t peer_pid = 0;
-        uid_t peer_uid = 0;
-        gid_t peer_gid = 0;
-        bool signed_on = false;
-        bool casual = true;
-        std::string id;
-        int signal = 0;
-        unsigned filter = ipc::kKeepIt;  // heartbeat's filter mask (setfilter, ipc/filter.hpp)
-        std::size_t queue_limit = kDefaultSendQueue;
-        ipc::FrameReader reader;
-        std::string out;           // encoded frames not yet written
-        std::size_t queued = 0;    // messages in `out`
-        bool held = false;         // not read while the core's send window is full, or moderated
-        bool dirty = false;        // has output queued in this round (flushed at its end)
-        bool behind = false;       // a full sendq unwritten: acks are held back for it
-        core::Micros behind_since = 0;  // or since it last took bytes
-        std::string closing;       // why it is being dropped; empty while it is alive
-    };
-
-    ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, const Settings& settings, ClusterSend send)
-        : reactor_(reactor), log_(log), core_(core), settings_(settings), send_(std::move(send)) {}
+    using Client = ApiClient;
+    ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, const Settings& settings, ClusterSend send);
 
     void accept_clients();
     void on_readable(int fd);
@@ -95,18 +78,17 @@ private:
     std::optional<std::string> send_from(Client& c, Message msg);
     void resume_held();
     void handle_request(Client& c, const Message& req);
-    bool signon(Client& c, const Message& req, std::string& why);
-    void reply(Client& c, const std::string& reqtype, Message fields, const char* result = "OK");
+    void signon(Client& c, const Message& req);
+    void reply(Client& c, const std::string& reqtype, Message fields, std::string_view result = "OK");
     void queue(Client& c, const Message& msg);
     void flush(Client& c);
     void flush_dirty();
-    // Marks a client for dropping; reap() closes it once no handler holds a reference to it.
-    void drop(int fd, const std::string& why);
+    // Marks a client for dropping, counted under `reason` if given; reap() closes it once no
+    // handler holds a reference to it.
+    void drop(int fd, const std::string& why, std::uint64_t ApiCounters::*reason = nullptr);
     void reap();
     void announce(const Client& c, const char* status, const char* info);
     void answer_cstatus_query(const Message& query);
-    // Whether a client of this id is signed on here.
-    bool signed_on(std::string_view id) const;
     void update_promiscuous();
     void update_behind(Client& c);
     // The hard queue bound once acks are held back: what the senders' windows may still have in flight.
@@ -119,12 +101,11 @@ private:
     ClusterSend send_;
     int listen_fd_ = -1;
     std::string path_;
-    std::map<int, std::unique_ptr<Client>> clients_;
+    ClientRegistry registry_;
+    RequestContext context_;
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
     std::function<void(bool)> congestion_change_;
-    std::function<std::string()> getrsc_;
-    std::function<std::string()> rscstatus_;
     std::size_t clients_behind_ = 0;
     std::vector<int> dirty_;  // clients with output queued in this reactor round
     int round_end_id_ = 0;

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string socket_dir = cmd.socket.substr(0, cmd.socket.rfind('/'));
-    if (!socket_dir.empty()) mkdir(socket_dir.c_str(), 0755);  // /var/run/heartbeat on a fresh boot
+    hb::daemon::make_socket_dir(socket_dir);
     if (mkdir(cmd.state_dir.c_str(), 0755) != 0 && errno != EEXIST) {
         std::perror(("heartbeat: " + cmd.state_dir).c_str());
         return 1;

@@ -1,9 +1,12 @@
 #include "daemon/process.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -78,6 +81,18 @@ void notify_systemd(std::string_view state) {
     socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + std::strlen(path));
     sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), len);
     close(fd);
+}
+
+void make_socket_dir(const std::string& dir) {
+    if (dir.empty()) return;
+    const group* g = getgrnam("haclient");
+    const passwd* u = getpwnam("hacluster");
+    const mode_t mode = g ? 0750 : 0755;
+    if (mkdir(dir.c_str(), mode) != 0) return;  // exists (left alone), or cannot be made (the bind says why)
+    chmod(dir.c_str(), mode);                   // not narrowed by the umask
+    if (g && chown(dir.c_str(), u ? u->pw_uid : 0, g->gr_gid) != 0) {
+        std::perror(("heartbeat: chown " + dir).c_str());
+    }
 }
 
 }  // namespace hb::daemon

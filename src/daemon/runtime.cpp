@@ -84,7 +84,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         }
         rt->apply(rt->core_.tick(now));
         if (rt->resources_ && !rt->leaving_) rt->resources_->tick(now);
-        if (rt->api_) rt->api_->drop_stalled(now);
+        if (rt->api_) rt->api_->tick(now);
         // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
         if (rt->watchdog_interval_ > 0 && now - rt->watchdog_sent_at_ >= rt->watchdog_interval_) {
             notify_systemd("WATCHDOG=1");
