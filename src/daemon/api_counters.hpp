@@ -11,13 +11,12 @@ namespace hb::daemon {
 struct ApiCounters {
     // Admission (client_registry.hpp)
     std::uint64_t connections_accepted = 0;
-    std::uint64_t refused_full = 0;             // every client slot taken
-    std::uint64_t refused_uid_limit = 0;        // that uid holds its share of the slots already
-    std::uint64_t refused_pending_full = 0;     // too many connections waiting to sign on, none old enough to evict
+    std::uint64_t refused_full = 0;             // a sign-on refused: every client slot taken
+    std::uint64_t refused_uid_limit = 0;        // a sign-on refused: that uid holds its share already
     std::uint64_t evicted_pending = 0;          // a connection that had not signed on, closed to make room
     std::uint64_t signon_timeouts = 0;          // connected and never signed on in time
     std::uint64_t signons = 0;
-    std::uint64_t signons_refused = 0;          // credentials, apiauth, duplicate id, bad id
+    std::uint64_t signons_refused = 0;          // for any reason: credentials, apiauth, id, the two above
     std::uint64_t signoffs = 0;
     // Drops of signed-on clients
     std::uint64_t dropped_malformed = 0;        // a frame or request that did not decode
@@ -42,7 +41,6 @@ inline constexpr ApiCounterField kApiCounterFields[] = {
     {"connections_accepted", &ApiCounters::connections_accepted},
     {"refused_full", &ApiCounters::refused_full},
     {"refused_uid_limit", &ApiCounters::refused_uid_limit},
-    {"refused_pending_full", &ApiCounters::refused_pending_full},
     {"evicted_pending", &ApiCounters::evicted_pending},
     {"signon_timeouts", &ApiCounters::signon_timeouts},
     {"signons", &ApiCounters::signons},

@@ -79,14 +79,13 @@ void ApiServer::accept_clients() {
         ucred cred{};
         socklen_t len = sizeof cred;
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) peer = {cred.pid, cred.uid, cred.gid};
-        auto admission = registry_.admit(io::monotonic_now(), fd, peer);
-        for (int evicted : admission.evicted) drop(evicted, "did not sign on (room made for a newer connection)");
-        if (!admission.client) {
-            log_.warn("API: refusing a connection from pid " + std::to_string(peer.pid) + ": " + admission.refusal);
-            close(fd);
-            continue;
-        }
+        (void)registry_.admit(io::monotonic_now(), fd, peer);  // what it evicts is reaped below
         reactor_.add(fd, [this, fd] { on_readable(fd); }, [this, fd] { on_writable(fd); });
+        // Its sign-on request is usually there already: read now, so that a burst of connections
+        // behind it cannot evict it before it signed on.
+        ++busy_;
+        on_readable_client(fd);
+        --busy_;
     }
     reap();
 }
@@ -212,10 +211,7 @@ void ApiServer::tick(core::Micros now) {
             drop(fd, "does not read", &ApiCounters::dropped_stalled);
         }
     }
-    for (int fd : registry_.expire(now)) {
-        log_.debug("API: closing a connection of pid " + std::to_string(registry_.find(fd)->peer.pid) +
-                   ": it did not sign on in time");
-    }
+    (void)registry_.expire(now);  // reaped below, each logged with its reason
     reap();
 }
 

@@ -21,7 +21,7 @@ std::size_t ClientRegistry::pending() const {
     }));
 }
 
-ApiClient* ClientRegistry::eviction_candidate(core::Micros now, std::optional<uid_t> uid) {
+ApiClient* ClientRegistry::eviction_candidate(std::optional<uid_t> uid) {
     if (!uid) {
         // The uid that holds the most waiting connections gives one up.
         std::map<uid_t, std::size_t> per_uid;
@@ -38,7 +38,7 @@ ApiClient* ClientRegistry::eviction_candidate(core::Micros now, std::optional<ui
         if (c->signed_on || !c->closing.empty() || c->peer.uid != *uid) continue;
         if (!oldest || c->connected_at < oldest->connected_at) oldest = c.get();
     }
-    return oldest && now - oldest->connected_at >= limits_.evict_after ? oldest : nullptr;
+    return oldest;
 }
 
 ClientRegistry::Admission ClientRegistry::admit(core::Micros now, int key, Credentials peer) {
@@ -49,27 +49,16 @@ ClientRegistry::Admission ClientRegistry::admit(core::Micros now, int key, Crede
         ++waiting;
         if (c->peer.uid == peer.uid) ++waiting_for_uid;
     }
-    auto make_room = [&](std::optional<uid_t> uid) {
-        ApiClient* victim = eviction_candidate(now, uid);
-        if (!victim) return false;
+    ApiClient* victim = nullptr;
+    if (waiting_for_uid >= limits_.pending_per_uid) {
+        victim = eviction_candidate(peer.uid);
+    } else if (waiting >= limits_.pending) {
+        victim = eviction_candidate(std::nullopt);
+    }
+    if (victim) {
         victim->closing = "did not sign on (evicted for a newer connection)";
         a.evicted.push_back(victim->fd);
         ++counters_.evicted_pending;
-        return true;
-    };
-    if (waiting_for_uid >= limits_.pending_per_uid) {
-        if (!make_room(peer.uid)) {
-            ++counters_.refused_pending_full;
-            a.refusal = "uid " + std::to_string(peer.uid) + " has " + std::to_string(waiting_for_uid) +
-                        " connections waiting to sign on already";
-            return a;
-        }
-    } else if (waiting >= limits_.pending) {
-        if (!make_room(std::nullopt)) {
-            ++counters_.refused_pending_full;
-            a.refusal = std::to_string(waiting) + " connections waiting to sign on already";
-            return a;
-        }
     }
     auto c = std::make_unique<ApiClient>();
     c->fd = key;

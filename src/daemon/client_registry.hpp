@@ -5,8 +5,9 @@
 //
 // The bounds (docs/api.md): a connection has two seconds to sign on; connections not signed
 // on have a budget of their own, per uid and in all, and when it is full the oldest of them gives
-// way to a new one; signed-on clients are bounded in all and, for uids other than root's and the
-// daemon's, per uid. Every refusal is counted.
+// way to the new one (a client signs on as it connects: the server reads its request at once);
+// signed-on clients are bounded in all and, for uids other than root's and the daemon's, per uid.
+// Every refusal and eviction is counted.
 #pragma once
 
 #include <sys/types.h>
@@ -65,20 +66,17 @@ public:
         std::size_t pending = 64;          // connected, not signed on, in all
         std::size_t pending_per_uid = 16;
         core::Micros signon_timeout = 2 * core::kSeconds;
-        // A waiting connection younger than this is not evicted: a client between its connect
-        // and its sign-on request is not pushed out by the one behind it.
-        core::Micros evict_after = 200 * core::kMillis;
     };
 
     ClientRegistry(const Settings& settings, uid_t daemon_uid, Limits limits);
     ClientRegistry(const Settings& settings, uid_t daemon_uid) : ClientRegistry(settings, daemon_uid, Limits{}) {}
 
     struct Admission {
-        ApiClient* client = nullptr;  // null: refused
-        std::string refusal;
+        ApiClient* client = nullptr;
         std::vector<int> evicted;     // waiting connections to close to make room
     };
-    // A new connection. Evicted connections are marked closing; the caller closes them.
+    // A new connection, always admitted. Evicted connections (and expired ones, below) are
+    // marked closing: the server closes what is marked.
     Admission admit(core::Micros now, int key, Credentials peer);
     // A sign-on request: checked against the socket's credentials, apiauth and the bounds.
     // Returns why it is refused; the client is then to be closed.
@@ -98,8 +96,8 @@ public:
 
 private:
     bool privileged(uid_t uid) const { return uid == 0 || uid == daemon_uid_; }
-    // The oldest waiting connection of `uid` (any uid: the one holding the most) old enough to evict.
-    ApiClient* eviction_candidate(core::Micros now, std::optional<uid_t> uid);
+    // The oldest waiting connection of `uid` (no uid: of the one holding the most).
+    ApiClient* eviction_candidate(std::optional<uid_t> uid);
 
     const Settings& settings_;
     uid_t daemon_uid_;
