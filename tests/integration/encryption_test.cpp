@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "loopback_cluster.hpp"
+#include "node_counters.hpp"
 #include "session.hpp"
 #include "session_wait.hpp"
 
@@ -30,7 +31,7 @@ void write_keys(LoopbackCluster& c, int i, const std::string& text) {
 }
 
 void allow_demo_clients(LoopbackCluster& c, int i) {
-    std::ofstream(c.node_dir(i) + "/ha.cf", std::ios::app) << "apiauth demo uid=root\n";
+    std::ofstream(c.node_dir(i) + "/ha.cf", std::ios::app) << "apiauth demo uid=root\napiauth anon uid=root\n";
 }
 
 std::string sock(const LoopbackCluster& c, int i) { return c.dir() + "/n" + std::to_string(i) + ".sock"; }
@@ -71,11 +72,10 @@ void expect_round_trip(Session& from, Session& to, const std::string& payload) {
     EXPECT_EQ(got->get("payload"), m.get("payload"));
 }
 
-// The counters line node i logs when it stops (SIGTERM).
-std::string counters_at_exit(LoopbackCluster& c, int i) {
-    c.signal(i, SIGTERM);
-    EXPECT_EQ(c.wait_exit(i, 5s), 0);
-    return c.wait_for_line(i, "counters: packets_received", 1s).value_or("");
+// Node i's core counters once `holds` is true of them (bounded), asked of the running daemon.
+nlohmann::json counters_once(LoopbackCluster& c, int i, const std::function<bool(const nlohmann::json&)>& holds) {
+    auto doc = wait_for_counters(c.socket_path(i), [&](const nlohmann::json& d) { return holds(d["counters"]); }, 5s);
+    return doc ? (*doc)["counters"] : nlohmann::json();
 }
 
 void expect_no_death(LoopbackCluster& c, int i, std::size_t from_line) {
@@ -145,13 +145,16 @@ TEST(Encryption, ClusterCarriesMessagesAndTheWireShowsNothingOfThem) {
     expect_no_death(c, 1, 0);
     expect_no_death(c, 2, 0);
 
-    const std::string counters = counters_at_exit(c, 2);
-    EXPECT_NE(counters.find("dropped_replayed_packet 5 "), std::string::npos) << counters;
-    EXPECT_NE(counters.find("dropped_bad_auth 1 "), std::string::npos) << counters;
+    auto counters = counters_once(c, 2, [](const nlohmann::json& k) {
+        return k["dropped_replayed_packet"] == 5 && k["dropped_bad_auth"] == 1;
+    });
+    EXPECT_EQ(counters["dropped_replayed_packet"], 5) << counters;
+    EXPECT_EQ(counters["dropped_bad_auth"], 1) << counters;
 }
 
 TEST(Encryption, ANodeWithAWrongKeyNeverJoinsAndIsCounted) {
     LoopbackCluster c(3, 17510);
+    allow_casual_clients(c, {1});
     write_keys(c, 1, "auth 1\n1 chacha20-poly1305 the-cluster-secret\n");
     write_keys(c, 2, "auth 1\n1 chacha20-poly1305 the-cluster-secret\n");
     write_keys(c, 3, "auth 1\n1 chacha20-poly1305 a-wrong-secret\n");
@@ -160,8 +163,8 @@ TEST(Encryption, ANodeWithAWrongKeyNeverJoinsAndIsCounted) {
     // n3 has been sending heartbeats all through its initdead.
     ASSERT_TRUE(c.wait_for_line(3, "Comm_now_up()", 10s));
     ASSERT_TRUE(c.wait_for_line(1, "Comm_now_up()", 10s));
-    const std::string counters = counters_at_exit(c, 1);
-    EXPECT_EQ(counters.find("dropped_bad_auth 0 "), std::string::npos) << counters;
+    auto counters = counters_once(c, 1, [](const nlohmann::json& k) { return k["dropped_bad_auth"] > 0; });
+    EXPECT_GT(counters["dropped_bad_auth"], 0) << counters;
     for (int i : {1, 2}) {
         for (const auto& line : c.log_lines(i)) EXPECT_EQ(line.find("node n3: status"), std::string::npos) << line;
     }

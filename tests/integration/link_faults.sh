@@ -59,6 +59,7 @@ ucast veth1 10.81.1.$3
 logfacility none
 logfile $root/$1.log
 apiauth stream uid=root
+apiauth anon uid=root
 CF
   printf 'auth 1\n1 aes-256-gcm link-faults-key\n' >"$root/$1/conf/authkeys"; chmod 600 "$root/$1/conf/authkeys"
   : >"$root/$1/conf/haresources"
@@ -186,9 +187,11 @@ settled "the flood"; no_death "the flood"
 echo "ok: flood: $(cat "$root/flooder.out"); b spent $(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) )) ms of CPU over the stream"
 
 no_death "the whole run"
-for n in a b; do kill -TERM "$(cat "$root/$n.pid")"; done
-wait_log "$root/a.log" "counters:" 5 && wait_log "$root/b.log" "counters:" 5 || fail "no counters at exit"
-counter() { grep -o " $2 [0-9]*" "$root/$1.log" | tail -n 1 | awk '{print $2}'; }
+# Asked of the running daemons (cl_status counters: one "counters.NAME VALUE" line each).
+for n in a b; do
+  "$bin/cl_status" counters --socket "$root/$n.sock" >"$root/$n.counters" || fail "$n does not answer cl_status counters"
+done
+counter() { awk -v k="counters.$2" '$1 == k {print $2}' "$root/$1.counters"; }
 # The faults were real: nft's copies are exact replays of sealed datagrams, and loss made a resend.
 [ "$(counter b dropped_replayed_packet)" -gt 0 ] || fail "b dropped no copy: the duplication rules did nothing"
 [ "$(counter a retransmissions_sent)" -gt 0 ] || fail "a retransmitted nothing: the loss rules did nothing"

@@ -56,11 +56,12 @@ LoopbackCluster::~LoopbackCluster() {
 std::string LoopbackCluster::node_dir(int i) const { return dir_ + "/n" + std::to_string(i); }
 std::string LoopbackCluster::log_path(int i) const { return dir_ + "/n" + std::to_string(i) + ".log"; }
 std::string LoopbackCluster::state_dir(int i) const { return dir_ + "/state" + std::to_string(i); }
+std::string LoopbackCluster::socket_path(int i) const { return dir_ + "/n" + std::to_string(i) + ".sock"; }
 
 void LoopbackCluster::start(int i, std::vector<std::string> extra) {
     std::vector<std::string> args = {HB_BIN_DIR "/heartbeat", "-f", "-c", node_dir(i), "-n", numbered_name("n", i),
                                      "--state-dir", state_dir(i), "--pidfile", dir_ + "/n" + std::to_string(i) + ".pid",
-                                     "--socket", dir_ + "/n" + std::to_string(i) + ".sock"};
+                                     "--socket", socket_path(i)};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_t pid = fork();
     if (pid == 0) {

@@ -28,6 +28,7 @@ public:
     std::string node_dir(int i) const;   // config directory of node i (1-based)
     std::string log_path(int i) const;
     std::string state_dir(int i) const;
+    std::string socket_path(int i) const;  // node i's API socket
     int port() const { return port_; }
 
     void start(int i, std::vector<std::string> extra_args = {});
