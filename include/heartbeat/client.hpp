@@ -96,7 +96,7 @@ public:
     Result<std::string> resource_details();
     // Ours: the daemon's live figures as a JSON document: its counters, the API server's, each
     // peer's and link's (last heard, heartbeat interval, retransmissions, drops), each client's
-    // queue and the resource manager's state (docs/api.md). Not in heartbeat 3.0.6.
+    // queue and the resource manager's state (docs/protocol.md §6.8). Not in heartbeat 3.0.6.
     Result<std::string> counters();
 
     // ----- sending (named clients only) ------------------------------------------------------

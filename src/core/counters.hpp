@@ -1,4 +1,5 @@
-// Every packet the core drops or repairs is counted by reason (logged at exit, reported by hbsim).
+// Every packet the core drops or repairs is counted by reason: logged at exit, reported by hbsim,
+// and live through the counters request (cl_status counters, docs/protocol.md §6.8).
 #pragma once
 
 #include <cstdint>

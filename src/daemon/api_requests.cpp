@@ -138,7 +138,7 @@ void rscstatus(const RequestContext& ctx, ApiClient&, const Message&, RequestRep
     out.ok(std::move(f));
 }
 
-// Ours: every counter and per-peer and per-client figure, as JSON (docs/api.md).
+// Ours: every counter and per-peer and per-client figure, as JSON (docs/protocol.md §6.8).
 void counters(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
     Message f;
     f.add("json", ctx.counters());

@@ -3,11 +3,11 @@
 // No sockets here: a client is known by a key (its descriptor) and the server does the I/O, so
 // the rules are tested with plain calls.
 //
-// The bounds (docs/api.md): a connection has two seconds to sign on; connections not signed
-// on have a budget of their own, per uid and in all, and when it is full the oldest of them gives
-// way to the new one (a client signs on as it connects: the server reads its request at once);
-// signed-on clients are bounded in all and, for uids other than root's and the daemon's, per uid.
-// Every refusal and eviction is counted.
+// The bounds (docs/protocol.md §6.7): a connection has two seconds to sign on; connections not
+// signed on have a budget of their own, per uid and in all, and when it is full the oldest of
+// them gives way to the new one (a client signs on as it connects: the server reads its request
+// at once); signed-on clients are bounded in all and, for uids other than root's and the
+// daemon's, per uid. Every refusal and eviction is counted.
 #pragma once
 
 #include <sys/types.h>

@@ -1,6 +1,7 @@
 // The daemon's live figures as one JSON document: the core's counters, the API server's, what
 // this node saw of each peer and each of its links, each client's queue, and the resource
-// manager's state. Answers the counters request (cl_status counters); docs/api.md lists the keys.
+// manager's state. Answers the counters request (cl_status counters); docs/protocol.md §6.8
+// lists the keys.
 #pragma once
 
 #include <string>

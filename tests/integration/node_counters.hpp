@@ -19,7 +19,7 @@ namespace hb::test {
 // (before they start; a test that adds its own anon line does not call this).
 void allow_casual_clients(LoopbackCluster& c, std::initializer_list<int> nodes);
 
-// Node's document (docs/api.md), or nullopt when its daemon does not answer.
+// Node's document (docs/protocol.md §6.8), or nullopt when its daemon does not answer.
 std::optional<nlohmann::json> node_counters(const std::string& socket_path);
 
 // Asks until `holds` is true of the document (bounded by `timeout`); the last document, or
