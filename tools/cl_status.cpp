@@ -5,8 +5,8 @@
 // The sub-commands, their flags, what they print on stdout and their exit codes are heartbeat
 // 3.0.6's, byte for byte: tests/integration/cl_status_test.sh runs Debian's cl_status beside this
 // one against the same daemon. Ours on top: --json (one JSON document on stdout, same exit code),
-// --socket PATH (else $HA_API_SOCKET, else heartbeat's path), the sub-command numnodes, and
-// `parameter` as a name for hbparameter (the name 3.0.6's man page gives it).
+// --socket PATH (else $HA_API_SOCKET, else heartbeat's path), the sub-commands numnodes and
+// counters, and `parameter` as a name for hbparameter (the name 3.0.6's man page gives it).
 #include <sys/utsname.h>
 #include <unistd.h>
 
