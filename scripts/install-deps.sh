@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-dev
   iproute2 nftables iptables libnetfilter-queue-dev procps util-linux python3
   help2man debhelper dpkg-dev fakeroot lintian
-  heartbeat resource-agents
+  heartbeat resource-agents prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

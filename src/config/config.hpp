@@ -104,6 +104,10 @@ struct Config {
     bool realtime = true;
     bool pacemaker = false;
     std::string bind_address;        // ours: local address the UDP sockets bind to
+    // ours: where the OpenMetrics endpoint listens (`metrics_listen 127.0.0.1:9694`,
+    // `metrics_listen [::1]:9694`); empty: no endpoint.
+    std::string metrics_address;
+    int metrics_port = 0;
     std::vector<ApiAuth> apiauth;
     std::vector<Respawn> respawn;
     std::map<std::string, std::string> env;

@@ -128,6 +128,7 @@ private:
 
     void medium(const std::string& directive, const std::vector<std::string>& words);
     void apiauth(const std::vector<std::string>& words);
+    void metrics_listen(const std::string& v);
     void value(const std::string& directive, const std::string& v);
 
     std::string file_;
@@ -155,7 +156,7 @@ const std::map<std::string, Shape>& directives() {
         {"cluster", Shape::single}, {"log_badpack", Shape::single}, {"syslogmsgfmt", Shape::single},
         {"env", Shape::single}, {"quorum_server", Shape::single}, {"record_config_changes", Shape::single},
         {"record_pengine_inputs", Shape::single}, {"enable_config_writes", Shape::single},
-        {"normalpoll", Shape::single}, {"bind", Shape::single},
+        {"normalpoll", Shape::single}, {"bind", Shape::single}, {"metrics_listen", Shape::single},
         {"resource_start_timeout", Shape::single}, {"resource_stop_timeout", Shape::single},
         {"resource_status_timeout", Shape::single}, {"native_ipaddr", Shape::single},
         {"ucast", Shape::whole_line}, {"ucast6", Shape::whole_line}, {"bcast", Shape::whole_line},
@@ -326,6 +327,8 @@ void Parser::value(const std::string& d, const std::string& v) {
         auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) return error("env wants NAME=value, e.g. env LANG=C");
         cfg_.env[v.substr(0, eq)] = v.substr(eq + 1);
+    } else if (d == "metrics_listen") {
+        metrics_listen(v);
     } else if (d == "bind") {
         if (!is_ipv4(v) && !is_ipv6(v)) return error("bind '" + v + "' is not an IP address; e.g. bind 127.0.0.2");
         cfg_.bind_address = v;
@@ -379,6 +382,24 @@ void Parser::medium(const std::string& d, const std::vector<std::string>& w) {
     } else if (d == "serial") {
         not_acted_on("serial");
     }
+}
+
+// ADDRESS:PORT, an IPv6 address in brackets. Only an address of this host makes sense, but which
+// ones are is the bind's to say (at start, with the reason).
+void Parser::metrics_listen(const std::string& v) {
+    const std::string example = "; e.g. metrics_listen 127.0.0.1:9694 or metrics_listen [::1]:9694";
+    const auto colon = v.rfind(':');
+    if (colon == std::string::npos) return error("metrics_listen '" + v + "' has no port" + example);
+    std::string address = v.substr(0, colon);
+    const bool bracketed = address.size() >= 2 && address.front() == '[' && address.back() == ']';
+    if (bracketed) address = address.substr(1, address.size() - 2);
+    if (bracketed ? !is_ipv6(address) : !is_ipv4(address)) {
+        return error("metrics_listen '" + v + "': '" + address + "' is not an IP address" + example);
+    }
+    auto port = parse_int(v.substr(colon + 1));
+    if (!port || *port < 1 || *port > 65535) return error("metrics_listen '" + v + "': the port must be 1 to 65535" + example);
+    cfg_.metrics_address = address;
+    cfg_.metrics_port = static_cast<int>(*port);
 }
 
 void Parser::apiauth(const std::vector<std::string>& w) {

@@ -408,6 +408,7 @@ struct Core::State {
         if (p.heard) {
             p.tally.last_interval = now - p.last_status;
             p.tally.max_interval = std::max(p.tally.max_interval, p.tally.last_interval);
+            p.tally.intervals.observe(p.tally.last_interval);
         }
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;

@@ -41,6 +41,7 @@ public:
     // extra deliveries), each time that changes.
     void on_filter_change(std::function<void(bool)> fn) { filter_change_ = std::move(fn); }
     std::size_t clients() const { return registry_.size(); }
+    const ClientRegistry& registry() const { return registry_; }  // for the metrics
 
     // Flow control, both ways (so a fast sender is slowed, and no reader that keeps reading is dropped):
     // - the core's send window is full (paused) or has room again: a client that sends while paused

@@ -7,6 +7,7 @@
 
 #include "auth/packet.hpp"
 #include "core/capabilities.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/process.hpp"
 #include "io/clock.hpp"
 
@@ -53,6 +54,17 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
                                [rt = rt.get()](Message msg) { return rt->send_cluster(std::move(msg), "client"); });
     if (!api) return make_error(api.error());
     rt->api_ = std::move(api).value();
+    if (rt->settings_.metrics_port > 0) {
+        auto metrics = MetricsServer::open(rt->settings_.metrics_address, rt->settings_.metrics_port, rt->reactor_,
+                                           [rt = rt.get()] {
+                                               return metrics_text(io::monotonic_now(), rt->core_, rt->settings_,
+                                                                   rt->api_->registry());
+                                           });
+        if (!metrics) return make_error(metrics.error());
+        rt->metrics_ = std::move(metrics).value();
+        log.info("metrics: serving /metrics on " + rt->settings_.metrics_address + " port " +
+                 std::to_string(rt->settings_.metrics_port));
+    }
     auto fifo = FifoReader::open(rt->settings_.state_dir + "/fifo", rt->reactor_, log,
                                  [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "FIFO"); });
     if (fifo) {
@@ -85,6 +97,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         rt->apply(rt->core_.tick(now));
         if (rt->resources_ && !rt->leaving_) rt->resources_->tick(now);
         if (rt->api_) rt->api_->tick(now);
+        if (rt->metrics_) rt->metrics_->tick(now);
         // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
         if (rt->watchdog_interval_ > 0 && now - rt->watchdog_sent_at_ >= rt->watchdog_interval_) {
             notify_systemd("WATCHDOG=1");

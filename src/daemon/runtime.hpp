@@ -18,6 +18,7 @@
 #include "daemon/cork.hpp"
 #include "daemon/fifo_reader.hpp"
 #include "daemon/logger.hpp"
+#include "daemon/metrics_server.hpp"
 #include "daemon/resource_driver.hpp"
 #include "daemon/settings.hpp"
 #include "io/reactor.hpp"
@@ -77,6 +78,7 @@ private:
     std::vector<std::map<std::string, int, std::less<>>> routes_;  // per link: node -> destination
     std::vector<auth::StrangerGate> gates_;  // per link: flood protection (stranger_gate.hpp)
     std::unique_ptr<ApiServer> api_;
+    std::unique_ptr<MetricsServer> metrics_;  // metrics_listen; null when not configured
     std::unique_ptr<ResourceDriver> resources_;  // null with `pacemaker on`
     std::unique_ptr<FifoReader> fifo_;           // null if <state-dir>/fifo could not be made
     Bundler bundler_;

@@ -36,6 +36,8 @@ struct Settings {
     config::AutoFailback auto_failback = config::AutoFailback::legacy;
     config::ResourceTimeouts resource_timeouts_ms;
     bool native_ipaddr = false;  // IPaddr2/IPaddr carried out by NativeIp where it can
+    std::string metrics_address;  // ha.cf metrics_listen (ours); empty: no OpenMetrics endpoint
+    int metrics_port = 0;
     std::map<std::string, std::string> script_env;  // ha.cf `env NAME=value`
     std::string logfacility_name;                    // as written in ha.cf, for HA_LOGFACILITY
 };

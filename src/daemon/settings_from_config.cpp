@@ -84,6 +84,8 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.auto_failback = cfg.auto_failback;
     s.resource_timeouts_ms = cfg.resource_timeouts_ms;
     s.native_ipaddr = cfg.native_ipaddr;
+    s.metrics_address = cfg.metrics_address;
+    s.metrics_port = cfg.metrics_port;
     s.script_env = cfg.env;
     s.logfacility_name = cfg.parameter("logfacility").value_or("");
     return s;

@@ -16,7 +16,7 @@ for f in libexec/heartbeat/heartbeat sbin/heartbeat bin/cl_status bin/hbconfig b
 done
 for f in share/man/man8/heartbeat.8 share/man/man1/cl_status.1 share/man/man1/hbconfig.1 \
          share/man/man1/hbmsg.1 share/man/man1/hbsim.1 share/man/man1/hb_standby.1 share/man/man1/hb_takeover.1 lib/systemd/system/heartbeat.service \
-         etc/logrotate.d/heartbeat lib/pkgconfig/heartbeat.pc lib/cmake/heartbeat/heartbeatConfig.cmake \
+         etc/logrotate.d/heartbeat share/heartbeat/grafana-dashboard.json lib/pkgconfig/heartbeat.pc lib/cmake/heartbeat/heartbeatConfig.cmake \
          include/heartbeat/hb_api.h include/heartbeat/ha_msg.h include/heartbeat/client.hpp; do
   [ -s "$p/$f" ] || { echo "not installed: $f"; exit 1; }
 done

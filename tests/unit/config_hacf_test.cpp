@@ -215,8 +215,25 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"node a b\nucast eth0 10.0.0.2\nbind nowhere\n", "ha.cf:3: error: bind", "127.0.0.2"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nmsgfmt xml\n", "ha.cf:3: error: msgfmt", "netstring"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrealtime perhaps\n", "ha.cf:3: error: realtime", "on/off"},
-        Mistake{"node a b\nucast eth0 10.0.0.2\nkeepalive\n", "ha.cf:3: error: keepalive needs a value", "value"}),
+        Mistake{"node a b\nucast eth0 10.0.0.2\nkeepalive\n", "ha.cf:3: error: keepalive needs a value", "value"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nmetrics_listen 9694\n", "ha.cf:3: error: metrics_listen '9694' has no port", "127.0.0.1:9694"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nmetrics_listen localhost:9694\n", "ha.cf:3: error: metrics_listen 'localhost:9694'", "[::1]:9694"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nmetrics_listen 127.0.0.1:0\n", "ha.cf:3: error: metrics_listen '127.0.0.1:0': the port", "1 to 65535"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nmetrics_listen ::1:9694\n", "ha.cf:3: error: metrics_listen '::1:9694'", "[::1]:9694"}),
     [](const ::testing::TestParamInfo<Mistake>& info) { return "case" + std::to_string(info.index); });
+
+TEST(HaCf, MetricsListenTakesAnAddressAndAPort) {
+    auto v4 = parse("node a b\nucast eth0 10.0.0.2\nmetrics_listen 127.0.0.1:9694\n", "a");
+    EXPECT_TRUE(errors(v4).empty());
+    EXPECT_EQ(v4.config.metrics_address, "127.0.0.1");
+    EXPECT_EQ(v4.config.metrics_port, 9694);
+    auto v6 = parse("node a b\nucast eth0 10.0.0.2\nmetrics_listen [::1]:9100\n", "a");
+    EXPECT_TRUE(errors(v6).empty());
+    EXPECT_EQ(v6.config.metrics_address, "::1");
+    EXPECT_EQ(v6.config.metrics_port, 9100);
+    auto none = parse("node a b\nucast eth0 10.0.0.2\n", "a");  // a 3.0.6 ha.cf: no endpoint
+    EXPECT_EQ(none.config.metrics_port, 0);
+}
 
 TEST(HaCf, AllErrorsOfAFileAreReported) {
     auto p = parse("node a b\nfoo 1\nbar 2\nucast eth0 10.0.0.2\nkeepalive x\n", "a");
