@@ -99,6 +99,7 @@ struct Core::State {
             p.deadtime = cfg.deadtime;
             p.links.resize(cfg.links.size());
             p.ack_trigger = rng() % 10;
+            if (cfg.interval_histograms) p.intervals = std::make_unique<IntervalHistogram>();
             peers.push_back(std::move(p));
         }
         index.build(peers.size(), [this](std::size_t i) -> std::string_view { return peers[i].name; });
@@ -408,7 +409,7 @@ struct Core::State {
         if (p.heard) {
             p.tally.last_interval = now - p.last_status;
             p.tally.max_interval = std::max(p.tally.max_interval, p.tally.last_interval);
-            p.tally.intervals.observe(p.tally.last_interval);
+            if (p.intervals) p.intervals->observe(p.tally.last_interval);
         }
         if (p.heard && now - p.last_status > cfg.warntime) {
             ++counters.late_heartbeats;
@@ -978,6 +979,7 @@ NodeView view_of(const Peer& p) {
     v.last_heard = p.generation == 0 ? -1 : p.last_heard;
     for (const auto& l : p.links) v.link_last_heard.push_back(l.last_heard);
     v.tally = p.tally;
+    if (p.intervals) v.intervals = *p.intervals;
     return v;
 }
 }  // namespace

@@ -95,7 +95,8 @@ inline constexpr CounterField kCounterFields[] = {
 static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::uint64_t), "a counter is missing from kCounterFields");
 
 // The time between a peer's heartbeats, in buckets (upper bounds in milliseconds; the last bucket
-// is everything above): the metrics' histogram, kept in the core so that it sees every interval.
+// is everything above): the metrics' histogram, kept in the core so that it sees every interval
+// (CoreConfig::interval_histograms).
 inline constexpr std::int64_t kIntervalBucketsMs[] = {25, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
 struct IntervalHistogram {
     std::uint64_t counts[std::size(kIntervalBucketsMs) + 1] = {};  // per bucket, not cumulative
@@ -121,7 +122,6 @@ struct PeerTally {
     std::uint64_t rexmit_requests = 0;     // retransmissions we asked of it
     std::uint64_t gaps_given_up = 0;       // its messages abandoned (NAK, resync, death)
     std::uint64_t deaths = 0;              // times we declared it dead
-    IntervalHistogram intervals;           // every heartbeat interval it kept
 };
 
 inline Counters& Counters::operator+=(const Counters& other) {

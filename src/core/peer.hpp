@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct Peer {
     bool reads_fragments = false;    // its status says "frag" (capabilities.hpp)
     Reassembly reassembly;           // a message of its arriving in fragments
     PeerTally tally;
+    std::unique_ptr<IntervalHistogram> intervals;  // when CoreConfig::interval_histograms
 };
 
 }  // namespace hb::core

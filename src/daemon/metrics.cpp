@@ -59,7 +59,8 @@ std::string metrics_text(core::Micros now, const core::Core& core, const Setting
     }
     out.family("heartbeat_peer_heartbeat_interval_seconds", "time between the peer's heartbeats", Type::histogram);
     for (const auto& v : views) {
-        const core::IntervalHistogram& h = v.tally.intervals;
+        if (!v.intervals) continue;
+        const core::IntervalHistogram& h = *v.intervals;
         std::vector<std::pair<double, std::uint64_t>> cumulative;
         std::uint64_t running = 0;
         for (std::size_t b = 0; b < std::size(core::kIntervalBucketsMs); ++b) {

@@ -65,6 +65,7 @@ core::CoreConfig Simulator::config_for(int i) const {
     c.generation = nodes_[static_cast<std::size_t>(i)].generation;
     c.wall_seconds_at_start = 1'700'000'000;
     c.client_notifications = false;  // the simulator's clients are its own counters
+    c.interval_histograms = false;   // and it has no metrics endpoint
     c.seed = o_.seed * 1'000'003 + static_cast<std::uint64_t>(i) * 7919 + c.generation;
     return c;
 }
