@@ -14,8 +14,6 @@ namespace hb::daemon {
 
 namespace {
 
-std::string str(std::optional<std::string_view> v) { return v ? std::string(*v) : std::string(); }
-
 core::NodeStatus status_of(const RequestContext& ctx, const std::string& node) {
     if (node == ctx.settings.core.node) return ctx.core.local_status();
     auto v = ctx.core.node(node);
@@ -30,7 +28,7 @@ struct NodeArg {
 };
 std::optional<NodeArg> node_arg(const RequestContext& ctx, const Message& req, RequestReplies& out) {
     NodeArg a;
-    a.name = str(req.get("node"));
+    a.name = req.get("node").value_or("");
     a.self = a.name == ctx.settings.core.node;
     if (!a.self) a.view = ctx.core.node(a.name);
     if (!a.self && !a.view) {
@@ -59,30 +57,22 @@ void nodelist(const RequestContext& ctx, ApiClient&, const Message&, RequestRepl
 void nodestatus(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     auto a = node_arg(ctx, req, out);
     if (!a) return;
-    Message f;
-    f.add("st", to_string(status_of(ctx, a->name)));
-    out.ok(std::move(f));
+    out.ok("st", to_string(status_of(ctx, a->name)));
 }
 
 void nodetype(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     if (!node_arg(ctx, req, out)) return;
-    Message f;
-    f.add("nodetype", "normal");
-    out.ok(std::move(f));
+    out.ok("nodetype", "normal");
 }
 
 void nodeweight(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     if (!node_arg(ctx, req, out)) return;
-    Message f;
-    f.add("weight", "100");
-    out.ok(std::move(f));
+    out.ok("weight", "100");
 }
 
 void nodesite(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     if (!node_arg(ctx, req, out)) return;
-    Message f;
-    f.add("site", "");
-    out.ok(std::move(f));
+    out.ok("site", "");
 }
 
 void numnodes(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
@@ -107,16 +97,14 @@ void ifstatus(const RequestContext& ctx, ApiClient&, const Message& req, Request
     auto a = node_arg(ctx, req, out);
     if (!a) return;
     const auto& links = ctx.settings.core.links;
-    auto it = std::find(links.begin(), links.end(), str(req.get("ifname")));
+    auto it = std::find(links.begin(), links.end(), req.get("ifname").value_or(""));
     if (it == links.end()) return out.refuse("EINVAL");
-    Message f;
-    f.add("st", to_string(link_status(*a, static_cast<std::size_t>(it - links.begin()))));
-    out.ok(std::move(f));
+    out.ok("st", to_string(link_status(*a, static_cast<std::size_t>(it - links.begin()))));
 }
 
 void getparm(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     Message f;
-    auto p = ctx.settings.parameters.find(str(req.get("pname")));
+    auto p = ctx.settings.parameters.find(std::string(req.get("pname").value_or("")));
     if (p != ctx.settings.parameters.end()) f.add("pvalue", p->second);
     out.ok(std::move(f));
 }
@@ -126,27 +114,21 @@ constexpr const char* kResourcesElsewhere = "Resource is managed by crm. Use crm
 
 void getrsc(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
     if (!ctx.getrsc) return out.refuse(kResourcesElsewhere);
-    Message f;
-    f.add("rsc_hold", ctx.getrsc());
-    out.ok(std::move(f));
+    out.ok("rsc_hold", ctx.getrsc());
 }
 
 void rscstatus(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
     if (!ctx.rscstatus) return out.refuse(kResourcesElsewhere);
-    Message f;
-    f.add("json", ctx.rscstatus());
-    out.ok(std::move(f));
+    out.ok("json", ctx.rscstatus());
 }
 
 // Ours: every counter and per-peer and per-client figure, as JSON (docs/protocol.md §6.8).
 void counters(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
-    Message f;
-    f.add("json", ctx.counters());
-    out.ok(std::move(f));
+    out.ok("json", ctx.counters());
 }
 
 void getuuid(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
-    const std::string q = str(req.get("queryname"));
+    const std::string q(req.get("queryname").value_or(""));
     Message f;
     if (q == ctx.settings.core.node) {
         f.add_binary("queryuuid", ctx.settings.core.uuid);
@@ -170,8 +152,8 @@ void getnodename(const RequestContext& ctx, ApiClient&, const Message& req, Requ
 }
 
 void clientstatus(const RequestContext& ctx, ApiClient& c, const Message& req, RequestReplies& out) {
-    const std::string node = str(req.get("node"));
-    const std::string cn = str(req.get("cn"));
+    const std::string node(req.get("node").value_or(""));
+    const std::string cn(req.get("cn").value_or(""));
     Message f;
     f.add("subt", "respond-cstatus");
     if (node == ctx.settings.core.node) {
@@ -252,6 +234,12 @@ constexpr std::array<std::pair<std::string_view, RequestHandler>, 19> kHandlers{
 }};
 
 }  // namespace
+
+void RequestReplies::ok(std::string_view name, std::string_view value) {
+    Message f;
+    f.add(name, value);
+    ok(std::move(f));
+}
 
 void RequestReplies::refuse(std::string info, std::string result) {
     Message f;

@@ -43,6 +43,8 @@ public:
         std::string result;
     };
     void ok(Message fields = {}) { replies_.push_back({std::move(fields), "OK"}); }
+    // An answer of one field.
+    void ok(std::string_view name, std::string_view value);
     // One of several answers (a node or interface walk); the last goes with ok().
     void more(Message fields) { replies_.push_back({std::move(fields), "ok/more"}); }
     // heartbeat's refusal: result badreq, the reason in `info`.

@@ -16,12 +16,6 @@
 
 namespace hb::daemon {
 
-namespace {
-
-std::string str(std::optional<std::string_view> v) { return v ? std::string(*v) : std::string(); }
-
-}  // namespace
-
 ApiServer::ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, const Settings& settings, ClusterSend send)
     : reactor_(reactor),
       log_(log),
@@ -233,7 +227,7 @@ void ApiServer::signon(Client& c, const Message& req) {
 
 void ApiServer::handle_request(Client& c, const Message& req) {
     ++registry_.counters().requests;
-    const std::string reqtype = str(req.get("reqtype"));
+    const std::string reqtype(req.get("reqtype").value_or(""));
     if (reqtype == "signon") return signon(c, req);
     if (!c.signed_on) return drop(c.fd, "request before signon", &ApiCounters::dropped_malformed);
     if (reqtype == "signoff") return drop(c.fd, "signoff", &ApiCounters::signoffs);
@@ -372,13 +366,13 @@ void ApiServer::reap() {
 
 // A peer (or we, for a cluster-wide query) asks whether a client of that name is signed on here.
 void ApiServer::answer_cstatus_query(const Message& query) {
-    const std::string cn = str(query.get("cn"));
+    const std::string cn(query.get("cn").value_or(""));
     Message r;
     r.add("t", "respond-cstatus");
     r.add("dest", *query.get("src"));
     r.add("result", "OK");
     r.add("cn", cn);
-    r.add("to_id", str(query.get("from_id")));
+    r.add("to_id", query.get("from_id").value_or(""));
     r.add("cs", registry_.signed_on(cn) ? "online" : "offline");
     send_(std::move(r));
 }

@@ -6,8 +6,6 @@ namespace hb::daemon {
 
 namespace {
 
-std::string str(std::optional<std::string_view> v) { return v ? std::string(*v) : std::string(); }
-
 bool in(const auto& list, auto value) { return std::find(list.begin(), list.end(), value) != list.end(); }
 
 }  // namespace
@@ -87,8 +85,8 @@ std::optional<std::string> ClientRegistry::sign_on(ApiClient& c, const Message& 
         return why;
     };
     if (c.signed_on) return refuse("already signed on");
-    const std::string pid = str(req.get("pid"));
-    const std::string id = req.get("from_id") ? str(req.get("from_id")) : pid;
+    const std::string pid(req.get("pid").value_or(""));
+    const std::string id(req.get("from_id").value_or(pid));
     auto uid = req.get_int("uid");
     auto gid = req.get_int("gid");
     if (!uid || !gid || static_cast<uid_t>(*uid) != c.peer.uid || static_cast<gid_t>(*gid) != c.peer.gid) {
