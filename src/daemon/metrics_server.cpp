@@ -73,7 +73,6 @@ void MetricsServer::accept_connections() {
         const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;
         if (connections_.size() >= kMaxConnections) {
-            ++refused_;
             close(fd);
             continue;
         }
@@ -95,6 +94,7 @@ void MetricsServer::on_readable(int fd) {
         if (c.in.size() > kMaxRequestBytes) {
             c.out = response("431 Request Header Fields Too Large", "text/plain", "request too large\n");
             c.answered = true;
+            reactor_.set_readable(fd, false);
             on_writable(fd);
         }
         return;
@@ -109,13 +109,13 @@ void MetricsServer::answer(int fd, Connection& c) {
     if (!get) {
         c.out = response("405 Method Not Allowed", "text/plain", "only GET /metrics\n");
     } else if (target == "/metrics" || target.rfind("/metrics?", 0) == 0) {
-        ++scrapes_;
         c.out = response("200 OK", "text/plain; version=0.0.4; charset=utf-8", render_());
     } else {
         c.out = response("404 Not Found", "text/plain", "the metrics are at /metrics\n");
     }
     c.answered = true;
     c.in.clear();
+    reactor_.set_readable(fd, false);  // whatever else it sends is not read: no wake-up for it
     on_writable(fd);
 }
 

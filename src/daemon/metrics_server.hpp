@@ -33,8 +33,6 @@ public:
 
     // From the daemon's timer: connections that did not finish in time are closed.
     void tick(core::Micros now);
-    std::uint64_t scrapes() const { return scrapes_; }
-    std::uint64_t refused() const { return refused_; }
 
 private:
     struct Connection {
@@ -59,8 +57,6 @@ private:
     int round_end_id_ = 0;
     std::map<int, Connection> connections_;
     std::vector<int> closing_;
-    std::uint64_t scrapes_ = 0;
-    std::uint64_t refused_ = 0;
 };
 
 }  // namespace hb::daemon

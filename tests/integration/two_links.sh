@@ -62,6 +62,7 @@ $(medium_lines "$3")
 logfacility none
 logfile $root/$1.log
 apiauth watch uid=root
+apiauth anon uid=root
 CF
   printf 'auth 1\n1 hmac-sha256 two-links-key\n' >"$root/$1/conf/authkeys"; chmod 600 "$root/$1/conf/authkeys"
   : >"$root/$1/conf/haresources"
@@ -86,7 +87,16 @@ fi
 
 ip -n "$nsa" link set veth1 down
 wait_log "$root/b.log" "Link a:veth1 dead." 5 || fail "link veth1 never seen dead"
-sleep 1
+# Heartbeats of a that b authenticated (its counters request).
+heard() {
+  "$bin/cl_status" counters --json --socket "$root/b.sock" 2>/dev/null |
+    python3 -c 'import json,sys; print(next(p["heartbeats"] for p in json.load(sys.stdin)["peers"] if p["name"]=="a"))' 2>/dev/null
+}
+# Twice the dead time of heartbeats over the one link left (10 at 100 ms against 500 ms):
+# long enough for a death, had the remaining link not been enough.
+from=$(heard)
+for _ in $(seq 1 250); do [ "$(heard)" -ge $((${from:-0} + 10)) ] 2>/dev/null && break; sleep 0.02; done
+[ "$(heard)" -ge $((${from:-0} + 10)) ] 2>/dev/null || fail "b stopped hearing a's heartbeats on veth0 (from ${from:-none} to $(heard))"
 grep -q "node a: is dead" "$root/b.log" && fail "a was declared dead with one link left"
 echo "ok: one link down: that link dead, the node still active"
 if [ -n "$watch" ]; then
@@ -95,8 +105,9 @@ if [ -n "$watch" ]; then
   echo "ok: the client's ifstatus callback saw veth1 dead, no nstatus dead"
 fi
 
-ip -n "$nsa" link set veth1 up
+# Counted before the link comes up: its first heartbeat can arrive before a later grep starts.
 lines=$(grep -c "Link a:veth1 up." "$root/b.log")
+ip -n "$nsa" link set veth1 up
 for _ in $(seq 1 250); do [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] && break; sleep 0.02; done
 [ "$(grep -c "Link a:veth1 up." "$root/b.log")" -gt "$lines" ] || fail "link veth1 never came back"
 echo "ok: the link came back up"
