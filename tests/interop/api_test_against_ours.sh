@@ -74,7 +74,9 @@ start_api_test() {
   eval "api$1=\$!"
 }
 start_api_test 1
-sleep 1
+# n1's is signed on (its walk sees itself online) before n2's starts: n2 must see it online. It
+# then sleeps some seconds before its ping, by which time n2's is signed on to receive it.
+wait_for "$work/api1.log" "n1/api_test status: \[online\]" 20 || fail "api_test on n1 never signed on"
 start_api_test 2
 
 for i in 1 2; do

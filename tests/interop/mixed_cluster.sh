@@ -66,6 +66,21 @@ wait_log() {
   done
   return 1
 }
+# Our daemon's counters document (its counters request through our cl_status), and a Python
+# expression over it (`d`), for waits on what ours knows of theirs instead of fixed sleeps. Group
+# haclient, as Debian's setgid cl_status runs: the casual clients heartbeat admits by default.
+ours_counters() { setpriv --regid haclient --clear-groups "$bin/cl_status" counters --json --socket "$root/ours/run/register" 2>/dev/null; }
+ours_query() { ours_counters | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" 2>/dev/null; }
+wait_ours() {  # wait_ours PYTHON_EXPR SECONDS: bounded wait until it is True
+  for _ in $(seq 1 $(( $2 * 20 ))); do [ "$(ours_query "$1")" = True ] && return 0; sleep 0.05; done
+  return 1
+}
+theirs_peer="next(p for p in d['peers'] if p['name']=='theirs')"
+# wait_gone NETNS SECONDS: bounded wait until no process is left in that namespace.
+wait_gone() {
+  for _ in $(seq 1 $(( $2 * 50 ))); do [ -z "$(ip netns pids "$1" 2>/dev/null)" ] && return 0; sleep 0.02; done
+  return 1
+}
 ms_of() { date -d "$(echo "$1" | sed -E 's/.* ([0-9]{4}\/[0-9]{2}\/[0-9]{2})_([0-9:.]+) .*/\1 \2/')" +%s%3N; }
 
 start_theirs
@@ -79,7 +94,6 @@ echo "ok: each sees the other active ($auth, $medium)"
 echo "ok: Debian's cl_status says active on both sides"
 
 # Kill ours: heartbeat 3.0.6 must see it dead within deadtime (it polls: allow it 2 keepalives more).
-sleep 1
 killed=$(date +%s%3N)
 kill -9 "$(cat "$root/ours.pid")"
 wait_log "$t/ha-log" "node ours: is dead" 10 || fail "heartbeat 3.0.6 never saw us die"
@@ -103,23 +117,26 @@ echo "ok: heartbeat 3.0.6 saw us leave $left ms after SIGTERM"
 start_ours
 wait_log "$t/ha-log" "Status update for node ours: status active" 30 "$lines" || fail "heartbeat 3.0.6 never saw us back"
 
-# SIGTERM theirs: it sends shutdone, and we mark it dead at once.
-sleep 1
+# SIGTERM theirs: it sends shutdone, and we mark it dead at once. First our restarted daemon must
+# have it active (a SIGTERM in 3.0.6's own start-up is not the graceful leave under test).
+wait_ours "$theirs_peer['status']=='active'" 30 || fail "our restarted daemon never had heartbeat 3.0.6 active: $(ours_counters)"
 lines=$(wc -l <"$root/ours.log")
 stopped=$(date +%s%3N)
 ip netns pids "$nsb" | xargs -r kill -TERM
 wait_log "$root/ours.log" "node theirs: is dead" 10 "$lines" || fail "we never saw heartbeat 3.0.6 leave"
 echo "ok: we saw heartbeat 3.0.6 leave $(( $(date +%s%3N) - stopped )) ms after its SIGTERM (it releases resources first)"
-sleep 3
-ip netns pids "$nsb" | xargs -r kill -9
-sleep 0.5
+# It releases its resources and exits; whatever is left after 5 s is killed.
+wait_gone "$nsb" 5 || ip netns pids "$nsb" | xargs -r kill -9
+wait_gone "$nsb" 5 || fail "heartbeat 3.0.6's processes did not exit"
 lines=$(wc -l <"$root/ours.log")
 start_theirs
 wait_log "$root/ours.log" "Status update for node theirs: status active" 30 "$lines" || fail "we never saw heartbeat 3.0.6 come back"
 
 # Kill theirs: we must see it dead within deadtime. heartbeat 3.0.6 advertises deadtime + 2 s
-# (its `dt` field, which we honour) for some seconds after a start or a peer's restart: wait that out.
-sleep 6
+# (its `dt` field, which we honour) for some seconds after a start or a peer's restart: wait until
+# the deadtime we hold for it (our counters request) is back to its configured one.
+wait_ours "$theirs_peer['status']=='active' and $theirs_peer['deadtime_ms']==$deadtime" 30 \
+  || fail "heartbeat 3.0.6's advertised deadtime never came back to $deadtime ms: $(ours_counters)"
 lines=$(wc -l <"$root/ours.log")
 killed=$(date +%s%3N)
 ip netns pids "$nsb" | xargs -r kill -9
