@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -187,8 +188,19 @@ void Parser::line(int number, std::string_view text) {
             if (words.size() < 3) return error(directive + " needs a user and a program: " + directive + " hacluster /usr/lib/heartbeat/ipfail");
             std::string command;
             for (std::size_t i = 2; i < words.size(); ++i) command += (i > 2 ? " " : "") + words[i];
+            // heartbeat's rules: an absolute program that can be run; ours also wants the user.
+            if (words[2].front() != '/') {
+                return error(directive + " program '" + words[2] + "' is not an absolute path: write it in full, as " +
+                             directive + " hacluster /usr/libexec/heartbeat/ipfail");
+            }
+            if (access(words[2].c_str(), X_OK) != 0) {
+                return error(directive + " program '" + words[2] + "' is not an executable file: install it or fix the path");
+            }
+            if (!getpwnam(words[1].c_str())) {
+                return error(directive + ": no user '" + words[1] + "' to run it as: create the user or name another");
+            }
             cfg_.respawn.push_back({words[1], command, directive == "failfast", line_});
-            return not_acted_on(directive);
+            return;
         }
         if (directive == "stonith" || directive == "stonith_host") return not_acted_on(directive);
         if (directive == "ping_group") {

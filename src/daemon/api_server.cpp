@@ -28,7 +28,8 @@ ApiServer::ApiServer(io::Reactor& reactor, Logger& log, const core::Core& core, 
     context_.send = [this](Message msg) { send_(std::move(msg)); };
     context_.filter_changed = [this] { update_promiscuous(); };
     context_.counters = [this] {
-        return status_report(io::monotonic_now(), core_, settings_, registry_, context_.rscstatus ? context_.rscstatus() : "");
+        return status_report(io::monotonic_now(), core_, settings_, registry_, context_.rscstatus ? context_.rscstatus() : "",
+                             children_status_ ? children_status_() : "");
     };
 }
 

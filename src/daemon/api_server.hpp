@@ -60,6 +60,7 @@ public:
     // JSON). Unset (pacemaker on): getrsc is refused as heartbeat refuses it then.
     void on_getrsc(std::function<std::string()> fn) { context_.getrsc = std::move(fn); }
     void on_rscstatus(std::function<std::string()> fn) { context_.rscstatus = std::move(fn); }
+    void on_children(std::function<std::string()> fn) { children_status_ = std::move(fn); }
     // Called from the daemon's timer: a client that took nothing for kStallLimit while behind is
     // stuck, and a connection that has not signed on in time is idle: each is dropped, alone.
     void tick(core::Micros now);
@@ -103,6 +104,7 @@ private:
     std::string path_;
     ClientRegistry registry_;
     RequestContext context_;
+    std::function<std::string()> children_status_;  // the respawn children's JSON; unset without
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
     std::function<void(bool)> congestion_change_;

@@ -58,6 +58,26 @@ std::vector<std::string> inherited_environment() {
     return out;
 }
 
+}  // namespace
+
+std::vector<std::string> script_environment_of(const Settings& settings) {
+    agents::EnvironmentInput in;
+    in.base = inherited_environment();
+    in.node = settings.core.node;
+    in.config_dir = settings.config_dir;
+    in.state_dir = settings.state_dir;
+    in.logfile = settings.log.logfile;
+    in.debugfile = settings.log.debugfile;
+    in.logfacility = settings.logfacility_name;
+    in.debug = settings.debug_level;
+    in.parameters = settings.parameters;
+    in.env = settings.script_env;
+    in.auto_failback = settings.auto_failback;
+    return agents::script_environment(in);
+}
+
+namespace {
+
 agents::Lookup lookup_for(const Settings& s) {
     agents::Lookup l;
     l.resource_dir = s.config_dir + "/resource.d";
@@ -83,20 +103,8 @@ ResourceDriver::ResourceDriver(const Settings& settings, io::Reactor& reactor, L
       manager_(manager_config(settings, groups_)),
       runner_(reactor, log, [this](ScriptOutcome o) { finished(o); }),
       native_(log),
-      lookup_(lookup_for(settings)) {
-    agents::EnvironmentInput in;
-    in.base = inherited_environment();
-    in.node = settings.core.node;
-    in.config_dir = settings.config_dir;
-    in.state_dir = settings.state_dir;
-    in.logfile = settings.log.logfile;
-    in.debugfile = settings.log.debugfile;
-    in.logfacility = settings.logfacility_name;
-    in.debug = settings.debug_level;
-    in.parameters = settings.parameters;
-    in.env = settings.script_env;
-    in.auto_failback = settings.auto_failback;
-    environment_ = agents::script_environment(in);
+      lookup_(lookup_for(settings)),
+      environment_(script_environment_of(settings)) {
     for (const auto& line : missing_scripts(settings)) log_.warn(line);
 }
 

@@ -22,6 +22,10 @@
 
 namespace hb::daemon {
 
+// heartbeat's environment of resource scripts and children (HA_* of ha.cf, env lines, the
+// daemon's own environment): spec'd in docs/resource-manager.md.
+std::vector<std::string> script_environment_of(const Settings& settings);
+
 class ResourceDriver {
 public:
     struct Hooks {

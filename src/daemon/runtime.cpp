@@ -75,7 +75,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
     if (rt->settings_.manage_resources) {
         ResourceDriver::Hooks hooks;
         hooks.send = [rt = rt.get()](Message msg) { rt->send_cluster(std::move(msg), "resource"); };
-        hooks.leave = [rt = rt.get()] { rt->leave_now(); };
+        hooks.leave = [rt = rt.get()] { rt->stop_children_then_leave(); };
         hooks.local_status = [rt = rt.get()] { return rt->core_.local_status(); };
         hooks.rearm = [rt = rt.get()] {
             if (!rt->leaving_) rt->arm();
@@ -83,6 +83,19 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         rt->resources_ = std::make_unique<ResourceDriver>(rt->settings_, rt->reactor_, log, std::move(hooks));
         rt->api_->on_getrsc([rt = rt.get()] { return rt->resources_->getrsc(); });
         rt->api_->on_rscstatus([rt = rt.get()] { return rt->resources_->status_json(); });
+    }
+    if (!rt->settings_.children.empty()) {
+        ChildDriver::Hooks hooks;
+        hooks.failfast = [rt = rt.get()] {
+            rt->exit_status_ = kFailfastExit;
+            rt->leave_and_stop();
+        };
+        hooks.all_stopped = [rt = rt.get()] { rt->leave_now(); };
+        hooks.rearm = [rt = rt.get()] {
+            if (!rt->leaving_) rt->arm();
+        };
+        rt->children_ = std::make_unique<ChildDriver>(rt->settings_, rt->reactor_, log, std::move(hooks));
+        rt->api_->on_children([rt = rt.get()] { return rt->children_->status_json(); });
     }
     rt->reactor_.after_each_round([rt = rt.get()] { rt->flush_bundle(Flush::unless_streaming); });
     rt->api_->on_filter_change([rt = rt.get()](bool on) { rt->core_.set_promiscuous(on); });
@@ -96,6 +109,7 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         }
         rt->apply(rt->core_.tick(now));
         if (rt->resources_ && !rt->leaving_) rt->resources_->tick(now);
+        if (rt->children_ && !rt->leaving_) rt->children_->tick(now);
         if (rt->api_) rt->api_->tick(now);
         if (rt->metrics_) rt->metrics_->tick(now);
         // Pinged from the heartbeat's own timer: a stuck loop stops the pings, and systemd acts.
@@ -129,7 +143,8 @@ int Runtime::run() {
     log_.info("node " + settings_.core.node + ": starting, generation " +
               std::to_string(settings_.core.generation) + ", " + std::to_string(links_.size()) + " link(s)");
     apply(core_.start(io::monotonic_now()));
-    return reactor_.run() ? 0 : 1;
+    const bool clean = reactor_.run();
+    return clean ? exit_status_ : 1;
 }
 
 void Runtime::on_datagram(int link, std::string_view bytes, int from, std::string_view address) {
@@ -272,6 +287,7 @@ void Runtime::apply(core::Effects effects) {
         } else if (std::holds_alternative<core::CommUp>(e)) {
             log_.info("Comm_now_up(): updating status to active");
             if (resources_) resources_->comm_up(io::monotonic_now());
+            if (children_) children_->comm_up(io::monotonic_now());
         } else if (auto* link = std::get_if<core::LinkChange>(&e)) {
             log_.info("Link " + link->node + ":" + settings_.links[static_cast<std::size_t>(link->link)].name + " " +
                       std::string(to_string(link->to)) + ".");
@@ -295,6 +311,7 @@ void Runtime::apply(core::Effects effects) {
 void Runtime::arm() {
     core::Micros next = std::min(core_.next_deadline(), cork_.deadline());
     if (resources_) next = std::min(next, resources_->next_deadline());
+    if (children_) next = std::min(next, children_->next_deadline());
     reactor_.set_deadline(next);
 }
 
@@ -332,13 +349,19 @@ void Runtime::on_signal(int signo) {
 
 void Runtime::leave_and_stop() {
     if (leaving_) return;
+    if (shutting_down_) return log_.info("shutdown in progress: resource groups and children are being stopped");
+    shutting_down_ = true;
     if (resources_) {
-        if (shutting_down_) return log_.info("shutdown in progress: resource groups are being released");
-        shutting_down_ = true;
         log_.info("node " + settings_.core.node + ": shutting down, releasing resource groups first");
         resources_->shutdown(io::monotonic_now());
         return;
     }
+    stop_children_then_leave();
+}
+
+void Runtime::stop_children_then_leave() {
+    if (leaving_) return;
+    if (children_) return children_->shutdown(io::monotonic_now());
     leave_now();
 }
 

@@ -15,6 +15,7 @@
 #include "core/core.hpp"
 #include "daemon/api_server.hpp"
 #include "daemon/bundler.hpp"
+#include "daemon/child_driver.hpp"
 #include "daemon/cork.hpp"
 #include "daemon/fifo_reader.hpp"
 #include "daemon/logger.hpp"
@@ -64,7 +65,13 @@ private:
     void on_signal(int signo);
     // SIGTERM: the resource groups are released first (ResourceDriver), then leave_now().
     void leave_and_stop();
+    // After the groups: the respawn children, last first (ChildDriver), then leave_now().
+    void stop_children_then_leave();
     void leave_now();
+    // The exit status after a failfast child's death took the node out (systemd's
+    // FailureAction=reboot can act on it, as heartbeat 3.0.6 reboots).
+    static constexpr int kFailfastExit = 3;
+    int exit_status_ = 0;
     // A message for the cluster from a client, the FIFO or the resource manager (`origin`, for
     // the log line when the core refuses it).
     // Why the core refused it, if it did (also logged).
@@ -80,6 +87,7 @@ private:
     std::unique_ptr<ApiServer> api_;
     std::unique_ptr<MetricsServer> metrics_;  // metrics_listen; null when not configured
     std::unique_ptr<ResourceDriver> resources_;  // null with `pacemaker on`
+    std::unique_ptr<ChildDriver> children_;      // null without respawn/failfast lines
     std::unique_ptr<FifoReader> fifo_;           // null if <state-dir>/fifo could not be made
     Bundler bundler_;
     bool bundling_ = false;

@@ -47,9 +47,14 @@ int spawn(ScriptJob& job, int out, pid_t& pid) {
     auto step = [&rc](int result) {
         if (rc == 0) rc = result;
     };
-    // In this order, so that it is right even if the pipe's write end is one of 0, 1, 2.
-    step(posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO));
-    step(posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO));
+    if (out >= 0) {
+        // In this order, so that it is right even if the pipe's write end is one of 0, 1, 2.
+        step(posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO));
+        step(posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO));
+    } else {
+        step(posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0));
+        step(posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO));
+    }
     step(posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0));
     // Descriptors someone opened without O_CLOEXEC must not reach a script either: a daemon it
     // starts would hold them for ever.
@@ -118,18 +123,20 @@ Result<bool> ScriptRunner::start(core::Micros now, ScriptJob job) {
         why += " scripts already running";
         return make_error(why);
     }
-    int pipe_fds[2];
+    int pipe_fds[2] = {-1, -1};
     // Blocking for the script's side, non-blocking for ours.
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-        fail(now, job, std::string("pipe: ") + std::strerror(errno));
-        return true;
+    if (job.keep_output) {
+        if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+            fail(now, job, std::string("pipe: ") + std::strerror(errno));
+            return true;
+        }
+        fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
     }
-    fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
     pid_t pid = -1;
     const int rc = spawn(job, pipe_fds[1], pid);
-    close(pipe_fds[1]);
+    if (pipe_fds[1] >= 0) close(pipe_fds[1]);
     if (rc != 0) {
-        close(pipe_fds[0]);
+        if (pipe_fds[0] >= 0) close(pipe_fds[0]);
         fail(now, job, job.path + ": " + std::strerror(rc));
         return true;
     }
@@ -139,7 +146,7 @@ Result<bool> ScriptRunner::start(core::Micros now, ScriptJob job) {
         // Just spawned, so it dies at once; the one wait that blocks, on a path that should never run.
         signal_group(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
-        close(pipe_fds[0]);
+        if (pipe_fds[0] >= 0) close(pipe_fds[0]);
         fail(now, job, std::string("pidfd_open: ") + std::strerror(err));
         return true;
     }
@@ -150,12 +157,36 @@ Result<bool> ScriptRunner::start(core::Micros now, ScriptJob job) {
     c.out = pipe_fds[0];
     c.started_at = now;
     c.deadline = c.job.timeout > 0 ? now + c.job.timeout : core::kNever;
-    reactor_.add(c.out, [this, pid] {
-        auto it = children_.find(pid);
-        if (it != children_.end() && it->second.out >= 0 && read_output(it->second) == Read::end) close_output(it->second);
-    });
+    if (c.out >= 0) {
+        reactor_.add(c.out, [this, pid] {
+            auto it = children_.find(pid);
+            if (it != children_.end() && it->second.out >= 0 && read_output(it->second) == Read::end) {
+                close_output(it->second);
+            }
+        });
+    }
     reactor_.add(pidfd, [this, pid] { on_exit(pid); });
     return true;
+}
+
+bool ScriptRunner::terminate(core::Micros now, std::uint64_t id) {
+    for (auto& [pid, c] : children_) {
+        if (c.job.id != id) continue;
+        if (c.stage == Stage::running) {
+            signal_group(pid, SIGTERM);
+            c.stage = Stage::terminated;
+            c.deadline = now + kKillGrace;
+        }
+        return true;
+    }
+    return false;
+}
+
+pid_t ScriptRunner::pid_of(std::uint64_t id) const {
+    for (const auto& [pid, c] : children_) {
+        if (c.job.id == id) return pid;
+    }
+    return 0;
 }
 
 void ScriptRunner::fail(core::Micros now, const ScriptJob& job, std::string reason) {

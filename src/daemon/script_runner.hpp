@@ -29,6 +29,9 @@ struct ScriptJob {
     std::vector<std::string> argv;  // argv[0] included
     std::vector<std::string> env;   // the script's whole environment, NAME=value
     core::Micros timeout = 0;       // 0 or less: none
+    // False: stdout and stderr on /dev/null, for a long-running child (respawn) whose output
+    // nobody reads, so that the daemon is not woken for it.
+    bool keep_output = true;
 };
 
 struct ScriptOutcome {
@@ -36,7 +39,8 @@ struct ScriptOutcome {
     // False when the script could not be run at all (no pipe, no process, or exec failed: a
     // missing or non-executable file); `output` then says why, and exit_code is -1.
     bool started = false;
-    bool timed_out = false;  // killed by us at its timeout (exit_code and signal say how it ended)
+    // Killed by us, at its timeout or by terminate() (exit_code and signal say how it ended).
+    bool timed_out = false;
     int exit_code = -1;      // -1 when killed by a signal or not started
     int signal = 0;          // the signal that ended it; 0 if none
     // stdout and stderr as written, the first kMaxOutput bytes; a last line says how much more
@@ -72,6 +76,11 @@ public:
     core::Micros next_deadline() const;
     void tick(core::Micros now);
     std::size_t running() const { return children_.size(); }
+    // SIGTERM to the process group of job `id`, SIGKILL kKillGrace later if it is still there;
+    // its outcome comes through on_done as any other. False if no such job runs.
+    bool terminate(core::Micros now, std::uint64_t id);
+    // The process id of job `id`, or 0 if it does not run.
+    pid_t pid_of(std::uint64_t id) const;
     // SIGKILLs every script's process group and reaps them (waiting kReapWait at most, at the
     // daemon's exit); no outcome is reported for them, nor for failures not yet reported.
     void kill_all();

@@ -56,7 +56,8 @@ json client_json(core::Micros now, const ApiClient& c) {
 }  // namespace
 
 std::string status_report(core::Micros now, const core::Core& core, const Settings& settings,
-                          const ClientRegistry& clients, const std::string& resources) {
+                          const ClientRegistry& clients, const std::string& resources,
+                          const std::string& children) {
     json core_counters = json::object();
     for (const auto& f : core::kCounterFields) core_counters[f.name] = core.counters().*f.field;
     json api_counters = json::object();
@@ -75,6 +76,8 @@ std::string status_report(core::Micros now, const core::Core& core, const Settin
                 {"clients", client_list}};
     json rsc = resources.empty() ? json(nullptr) : json::parse(resources, nullptr, false);
     doc["resources"] = rsc.is_discarded() ? json(nullptr) : rsc;
+    json kids = children.empty() ? json::array() : json::parse(children, nullptr, false);
+    doc["children"] = kids.is_discarded() ? json::array() : kids;
     return doc.dump();
 }
 

@@ -12,8 +12,10 @@
 
 namespace hb::daemon {
 
-// `resources`: the resource manager's status JSON, empty when it does not run.
+// `resources`: the resource manager's status JSON, empty when it does not run; `children`: the
+// respawn children's (ChildDriver::status_json), empty when there are none.
 std::string status_report(core::Micros now, const core::Core& core, const Settings& settings,
-                          const ClientRegistry& clients, const std::string& resources);
+                          const ClientRegistry& clients, const std::string& resources,
+                          const std::string& children = "");
 
 }  // namespace hb::daemon

@@ -110,8 +110,8 @@ logfile /var/log/ha-log
 debugfile /var/log/ha-debug
 use_logd no
 conn_logd_time 60
-respawn hacluster /usr/lib/heartbeat/ipfail
-failfast hacluster /bin/true
+respawn root /bin/sleep 1000
+failfast root /bin/true
 apiauth ipfail uid=root
 apiauth mygroup gid=0,root
 autojoin none
@@ -213,6 +213,9 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"node a b\nucast eth0 10.0.0.2\napiauth x uid=nosuchuser\n", "ha.cf:3: error: apiauth: no user", "nosuchuser"},
         Mistake{"node a b\nucast eth0 10.0.0.2\napiauth x uid=0\napiauth x gid=0\n", "ha.cf:4: error: apiauth for 'x' given twice", "merge"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nbind nowhere\n", "ha.cf:3: error: bind", "127.0.0.2"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn root ipfail\n", "ha.cf:3: error: respawn program 'ipfail' is not an absolute path", "/usr/libexec"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nfailfast root /no/such/program -x\n", "ha.cf:3: error: failfast program '/no/such/program'", "fix the path"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn nosuchuser /bin/true\n", "ha.cf:3: error: respawn: no user 'nosuchuser'", "create the user"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nmsgfmt xml\n", "ha.cf:3: error: msgfmt", "netstring"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrealtime perhaps\n", "ha.cf:3: error: realtime", "on/off"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nkeepalive\n", "ha.cf:3: error: keepalive needs a value", "value"},
