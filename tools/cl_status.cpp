@@ -64,6 +64,8 @@ const char kUsage[] =
     "  hbparameter -p <name>              a parameter's value as ha.cf has it (alias: parameter)\n"
     "  counters                           (ours) the daemon's live counters; with --json also each\n"
     "                                     peer's, link's and client's figures\n"
+    "  children                           (ours) the respawn/failfast children: state, pid,\n"
+    "                                     restarts, last exit\n"
     "\n"
     "options:\n"
     "  -m             whole sentences for people instead of bare values\n"
@@ -547,6 +549,28 @@ int counters(Run& r) {
     return kOk;
 }
 
+// Ours: the supervised children from the counters document, one line each (--json: the array).
+int children(Run& r) {
+    if (!simple_options(r)) return kParameterError;
+    const auto report = r.hb->counters();
+    auto doc = report ? nlohmann::json::parse(*report, nullptr, false) : nlohmann::json();
+    if (!report || !doc.is_object() || !doc.contains("children") || !doc["children"].is_array()) {
+        r.out.log_error("Cannot get the daemon's children (a heartbeat of ours only)");
+        if (!report) r.out.log_reason(report.error());
+        return kUnknownError;
+    }
+    for (const auto& c : doc["children"]) {
+        std::string line = c.value("command", "?") + ": " + c.value("state", "?");
+        line += ", pid " + std::to_string(c.value("pid", 0));
+        line += ", restarts " + std::to_string(c.value("restarts", 0));
+        const std::string last = c.value("last_exit", "");
+        if (!last.empty()) line += ", last " + last;
+        r.out.line(line);
+    }
+    r.out.doc() = {{"children", doc["children"]}};
+    return kOk;
+}
+
 int hbparameter(Run& r) {
     std::optional<std::string> name;
     for (int c; (c = r.args.next("mp:")) != -1;) {
@@ -597,6 +621,7 @@ constexpr SubCommand kSubCommands[] = {
     {"numnodes", numnodes, true},         {"listhblinks", listhblinks, true}, {"hblinkstatus", hblinkstatus, true},
     {"clientstatus", clientstatus, true}, {"rscstatus", rscstatus, true},     {"hbparameter", hbparameter, true},
     {"parameter", hbparameter, true},     {"test", selftest, true},        {"counters", counters, true},
+    {"children", children, true},
 };
 
 const SubCommand* find_subcommand(std::string_view name) {
