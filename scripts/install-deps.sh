@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-dev
   iproute2 nftables iptables libnetfilter-queue-dev procps util-linux python3
   help2man debhelper dpkg-dev fakeroot lintian
-  heartbeat resource-agents prometheus
+  heartbeat resource-agents cluster-glue prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

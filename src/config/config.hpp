@@ -44,6 +44,15 @@ struct Respawn {
     int line = 0;
 };
 
+// A STONITH device of cluster-glue (`stonith TYPE FILE`, or `stonith_host FROM TYPE PARAMS...`
+// when FROM is `*` or this node): how this node resets a dead peer.
+struct StonithDevice {
+    std::string type;        // a cluster-glue plugin: `null`, `external/ssh`, `ipmilan`, ...
+    std::string config_file; // `stonith`: its parameters file (stonith -F)
+    std::string params;      // `stonith_host`: its parameters (stonith -p)
+    int line = 0;
+};
+
 struct AuthKeys {
     int sign_index = -1;
     std::vector<auth::Key> keys;
@@ -110,6 +119,7 @@ struct Config {
     int metrics_port = 0;
     std::vector<ApiAuth> apiauth;
     std::vector<Respawn> respawn;
+    std::optional<StonithDevice> stonith;  // the last one read that applies to this node
     std::map<std::string, std::string> env;
 
     AuthKeys authkeys;

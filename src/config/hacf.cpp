@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/stonith_types.hpp"
 #include "config/time_value.hpp"
 
 namespace hb::config {
@@ -69,7 +70,8 @@ enum class Shape { single, each, whole_line };
 
 class Parser {
 public:
-    Parser(const std::string& file, Config& cfg, Diagnostics& diag) : file_(file), cfg_(cfg), diag_(diag) {}
+    Parser(const std::string& file, const std::string& local_node, Config& cfg, Diagnostics& diag)
+        : file_(file), local_node_(lower(local_node)), cfg_(cfg), diag_(diag) {}
 
     void line(int number, std::string_view text);
     void finish(const std::string& local_node, int last_line);
@@ -77,6 +79,7 @@ public:
 private:
     void error(std::string msg) { diag_.error(file_, line_, std::move(msg)); }
     void warning(std::string msg) { diag_.warning(file_, line_, std::move(msg)); }
+    void stonith(const std::string& directive, const std::vector<std::string>& words);
     void not_acted_on(const std::string& directive) {
         warning(directive + ": accepted, not acted on by this version");
     }
@@ -133,6 +136,7 @@ private:
     void value(const std::string& directive, const std::string& v);
 
     std::string file_;
+    std::string local_node_;
     Config& cfg_;
     Diagnostics& diag_;
     int line_ = 0;
@@ -202,7 +206,7 @@ void Parser::line(int number, std::string_view text) {
             cfg_.respawn.push_back({words[1], command, directive == "failfast", line_});
             return;
         }
-        if (directive == "stonith" || directive == "stonith_host") return not_acted_on(directive);
+        if (directive == "stonith" || directive == "stonith_host") return stonith(directive, words);
         if (directive == "ping_group") {
             if (words.size() < 3) return error("ping_group needs a name and addresses: ping_group group1 10.0.0.1 10.0.0.2");
             cfg_.ping_groups.push_back({words[1], {words.begin() + 2, words.end()}});
@@ -446,6 +450,36 @@ void Parser::apiauth(const std::vector<std::string>& w) {
     cfg_.apiauth.push_back(std::move(entry));
 }
 
+// heartbeat's `stonith TYPE FILE` and `stonith_host FROM TYPE PARAMS...`; the last line that
+// applies to this node is its device. The type must be one of cluster-glue's installed plugins.
+void Parser::stonith(const std::string& directive, const std::vector<std::string>& words) {
+    const bool host = directive == "stonith_host";
+    if (words.size() < 3) {
+        return error(host ? "stonith_host needs a node (or *), a device type and its parameters: stonith_host * "
+                            "external/ssh n1 n2"
+                          : "stonith needs a device type and its parameter file: stonith baytech /etc/ha.d/stonith.cfg");
+    }
+    const std::string& type = words[host ? 2 : 1];
+    if (!stonith_type_installed(type)) {
+        return error(directive + ": unknown STONITH device type '" + type +
+                     "': `stonith -L` lists the types cluster-glue has here (" + std::string(kStonithPluginDir) + ")");
+    }
+    StonithDevice d;
+    d.type = type;
+    d.line = line_;
+    if (host) {
+        if (words[1] != "*" && lower(words[1]) != local_node_) return;  // another node's device
+        for (std::size_t i = 3; i < words.size(); ++i) d.params += (i > 3 ? " " : "") + words[i];
+    } else {
+        if (words.size() != 3) return error("stonith wants a device type and one parameter file, not more");
+        if (access(words[2].c_str(), R_OK) != 0) {
+            return error("stonith parameter file '" + words[2] + "' cannot be read: create it or fix the path");
+        }
+        d.config_file = words[2];
+    }
+    cfg_.stonith = std::move(d);
+}
+
 void add_builtin_apiauth(Config& cfg) {
     auto uid = [](const char* user) -> std::vector<uid_t> {
         if (passwd* pw = getpwnam(user)) return {pw->pw_uid};
@@ -533,7 +567,7 @@ std::optional<int> facility_from_name(std::string_view name) {
 void parse_hacf(std::string_view text, const std::string& filename, const std::string& local_node, Config& out,
                 Diagnostics& diag) {
     add_builtin_apiauth(out);
-    Parser parser(filename, out, diag);
+    Parser parser(filename, local_node, out, diag);
     int number = 0;
     std::size_t pos = 0;
     while (pos < text.size() && number < 1'000'000) {

@@ -10,6 +10,7 @@
 #include "agents/native_address.hpp"
 #include "agents/script_check.hpp"
 #include "agents/verdict.hpp"
+#include "config/stonith_types.hpp"
 #include "io/clock.hpp"
 
 extern char** environ;
@@ -48,6 +49,7 @@ resources::ManagerConfig manager_config(const Settings& s, const std::vector<con
     c.node = s.core.node;
     c.nodes = s.core.nodes;
     c.auto_failback = s.auto_failback;
+    c.stonith = s.stonith.has_value();
     for (const auto* g : groups) c.groups.push_back({g->resources.front().text, g->node, g->resources.size()});
     return c;
 }
@@ -138,6 +140,8 @@ void ResourceDriver::apply(core::Micros now, resources::Effects effects) {
             log_.log(line->level, line->text);
         } else if (std::holds_alternative<resources::LeaveCluster>(e)) {
             hooks_.leave();
+        } else if (auto* st = std::get_if<resources::RunStonith>(&e)) {
+            run_stonith(now, *st);
         }
     }
     if (hooks_.rearm) hooks_.rearm();
@@ -216,6 +220,41 @@ void ResourceDriver::run_hook(core::Micros now, const resources::RunHook& h) {
     pending_.emplace(h.id, Pending{std::move(command), std::nullopt});
 }
 
+void ResourceDriver::run_stonith(core::Micros now, const resources::RunStonith& r) {
+    const config::StonithDevice& d = *settings_.stonith;
+    ScriptJob job;
+    job.id = r.id;
+    job.path = config::kStonithCommand;
+    job.argv = {job.path, "-t", d.type};
+    if (d.config_file.empty()) {
+        job.argv.insert(job.argv.end(), {"-p", d.params});
+    } else {
+        job.argv.insert(job.argv.end(), {"-F", d.config_file});
+    }
+    if (r.node.empty()) {
+        job.argv.push_back("-S");
+    } else {
+        job.argv.insert(job.argv.end(), {"-T", "reset", r.node});
+    }
+    job.env = environment_;
+    job.timeout = kStonithTimeout;
+    const std::string what = r.node.empty() ? "STONITH device " + d.type + " status" : "STONITH reset of " + r.node;
+    if (r.node.empty()) {
+        log_.debug("Running " + what);
+    } else {
+        log_.info("Running " + what + " (" + d.type + ")");
+    }
+    auto started = runner_.start(now, std::move(job));
+    if (!started) {
+        apply(now, manager_.stonith_done(now, r.id, false, started.error()));
+        return;
+    }
+    agents::Command command;
+    command.path = config::kStonithCommand;
+    command.argv = {"stonith"};
+    pending_.emplace(r.id, Pending{std::move(command), std::nullopt, true});
+}
+
 void ResourceDriver::finished(const ScriptOutcome& o) {
     const core::Micros now = io::monotonic_now();
     auto it = pending_.find(o.id);
@@ -223,6 +262,16 @@ void ResourceDriver::finished(const ScriptOutcome& o) {
     Pending p = std::move(it->second);
     pending_.erase(it);
     const std::string what = p.command.argv.empty() ? p.command.path : p.command.argv.front();
+    if (p.stonith) {
+        log_output(log_, what, o.output);
+        const bool ok = o.started && !o.timed_out && o.exit_code == 0;
+        const std::string detail = !o.started   ? "could not run: " + o.output
+                                   : o.timed_out ? std::string("timed out")
+                                   : o.signal    ? "killed by signal " + std::to_string(o.signal)
+                                                 : "exit code " + std::to_string(o.exit_code);
+        apply(now, manager_.stonith_done(now, o.id, ok, detail));
+        return;
+    }
     log_output(log_, what, o.output);
     bool ok = false, running = false;
     std::string detail;
@@ -286,6 +335,7 @@ std::string ResourceDriver::status_json() const {
                           {"held", std::string(resources::to_string(manager_.held()))},
                           {"state", std::string(manager_.state_name())},
                           {"groups", groups},
+                          {"resets_pending", manager_.resets_pending()},
                           {"counters",
                            {{"scripts_run", c.scripts_run},
                             {"scripts_failed", c.scripts_failed},
@@ -293,6 +343,8 @@ std::string ResourceDriver::status_json() const {
                             {"standbys", c.standbys},
                             {"start_failures", c.start_failures},
                             {"stop_failures", c.stop_failures},
+                            {"stonith_resets", c.stonith_resets},
+                            {"stonith_failures", c.stonith_failures},
                             {"dropped_malformed", c.dropped_malformed},
                             {"dropped_unexpected", c.dropped_unexpected}}}};
     return out.dump();

@@ -59,8 +59,12 @@ public:
 private:
     struct Pending {
         agents::Command command;
-        std::optional<resources::RunScript> run;  // none: a hook
+        std::optional<resources::RunScript> run;  // none: a hook or a STONITH call
+        bool stonith = false;
     };
+    // cluster-glue's stonith command: a reset of r.node, or the device's status when it is empty.
+    void run_stonith(core::Micros now, const resources::RunStonith& r);
+    static constexpr core::Micros kStonithTimeout = 120 * core::kSeconds;
     void apply(core::Micros now, resources::Effects effects);
     void run(core::Micros now, const resources::RunScript& run);
     void run_hook(core::Micros now, const resources::RunHook& hook);

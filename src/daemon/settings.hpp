@@ -39,7 +39,8 @@ struct Settings {
     std::string metrics_address;  // ha.cf metrics_listen (ours); empty: no OpenMetrics endpoint
     int metrics_port = 0;
     std::map<std::string, std::string> script_env;  // ha.cf `env NAME=value`
-    std::vector<config::Respawn> children;  // ha.cf respawn and failfast lines, in file order
+    std::vector<config::Respawn> children;
+    std::optional<config::StonithDevice> stonith;  // ha.cf stonith / stonith_host for this node  // ha.cf respawn and failfast lines, in file order
     std::string logfacility_name;                    // as written in ha.cf, for HA_LOGFACILITY
 };
 

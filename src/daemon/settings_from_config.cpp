@@ -88,6 +88,7 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.metrics_port = cfg.metrics_port;
     s.script_env = cfg.env;
     s.children = cfg.respawn;
+    s.stonith = cfg.stonith;
     s.logfacility_name = cfg.parameter("logfacility").value_or("");
     return s;
 }

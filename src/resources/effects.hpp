@@ -45,7 +45,14 @@ struct Log {
 // A graceful shutdown has given up every group: the node may leave the cluster now.
 struct LeaveCluster {};
 
-using Effect = std::variant<RunScript, RunHook, SendMessage, Log, LeaveCluster>;
+// Reset (power-cycle) `node` through the STONITH device, or with an empty node check the
+// device's status. Answered with Manager::stonith_done(id, ok, detail).
+struct RunStonith {
+    std::uint64_t id = 0;
+    std::string node;
+};
+
+using Effect = std::variant<RunScript, RunHook, SendMessage, Log, LeaveCluster, RunStonith>;
 using Effects = std::vector<Effect>;
 
 }  // namespace hb::resources

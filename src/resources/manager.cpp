@@ -117,7 +117,8 @@ std::string Manager::getrsc() const {
 }
 
 core::Micros Manager::next_deadline() const {
-    core::Micros next = std::min({standby_deadline_, request_deadline_, failback_at_, failed_start_standby_at_});
+    core::Micros next = std::min({standby_deadline_, request_deadline_, failback_at_, failed_start_standby_at_,
+                                  stonith_deadline()});
     if (!ops_.empty() && ops_.front().action && running_id_ == 0) next = std::min(next, ops_.front().action->wait_until());
     return next;
 }
@@ -138,6 +139,10 @@ Effects Manager::comm_up(core::Micros now) {
         request_deadline_ = now + cfg_.request_delay;
     } else {
         log(4, "Deprecated 'legacy' auto_failback option selected.");
+    }
+    if (cfg_.stonith) {
+        check_at_ = now;  // the device's status now, then every stonith_check
+        stonith_tick(now);
     }
     // Peers still dead now were silent for initdead: they are dead as any other.
     for (const auto& [name, status] : peers_) {
@@ -170,6 +175,7 @@ Effects Manager::node_changed(core::Micros now, std::string_view node, core::Nod
     const bool was_dead = it->second == core::NodeStatus::dead;
     it->second = to;
     if (to != core::NodeStatus::dead) {
+        cancel_reset(node);
         // A peer we took over is back. Restarted, it holds nothing and says `starting`; back from
         // a partition (heartbeat's "returning after partition") it still runs what it ran and
         // would never hear that we run its groups too: we say what we hold. Until it speaks we do
@@ -325,18 +331,24 @@ void Manager::acquire_local() {
     queue(make_op(OpKind::acquire_local, mine));
 }
 
-// A peer is gone: its groups are taken at once. Without a STONITH device heartbeat says so in a
-// `stonith` message (n_stnth), and `unneeded` when the peer held nothing or said goodbye.
+// A peer is gone: its groups are taken at once, or with a STONITH device once it is reset. Without
+// a device heartbeat says so in a `stonith` message (n_stnth), and `unneeded` when the peer held
+// nothing or said goodbye.
 void Manager::peer_died(const std::string& node, bool left) {
     if (taken_over_.contains(node) || left_) return;
     taken_over_[node] = true;
     cancel_standby();
     const bool unneeded = left || (nice() && other_holds_ == HeldSet::none && other_stable_);
+    if (!unneeded && cfg_.stonith) return start_reset(node);
     Message st;
     st.add("t", "stonith");
     st.add("node", node);
     st.add("result", unneeded ? "unneeded" : "n_stnth");
     send(std::move(st));
+    take_over(node, left);
+}
+
+void Manager::take_over(const std::string& node, bool left) {
     if (left) log(6, "Received shutdown notice from '" + node + "'.");
     const auto theirs = groups_of_node(node);
     ++counters_.takeovers;
@@ -394,6 +406,7 @@ Effects Manager::tick(core::Micros now) {
         m.add("info", "me");
         send(std::move(m));
     }
+    stonith_tick(now);
     pump(now);
     maybe_shut_down(now);
     return take();

@@ -53,6 +53,11 @@ struct ManagerConfig {
     core::Micros failed_start_standby = 30 * core::kSeconds;  // heartbeat's standby after a failed start
     core::Micros stop_retry = 1 * core::kSeconds;
     int stop_retries = 10;                                   // HA_STOPRETRYMAX
+    // A STONITH device is configured: a dead peer is reset before its groups are taken, and
+    // nothing of it is taken while the reset fails (retried every stonith_retry).
+    bool stonith = false;
+    core::Micros stonith_retry = 5 * core::kSeconds;
+    core::Micros stonith_check = 3600 * core::kSeconds;      // the device's status, from comm up on
 };
 
 // Where a group is on this node, for status displays.
@@ -69,6 +74,8 @@ struct ManagerCounters {
     std::uint64_t standbys = 0;            // standby transfers completed (either side)
     std::uint64_t start_failures = 0;
     std::uint64_t stop_failures = 0;       // groups that could not be released
+    std::uint64_t stonith_resets = 0;      // successful resets of dead peers
+    std::uint64_t stonith_failures = 0;    // failed resets (each retried) and failed status checks
 };
 
 class Manager {
@@ -84,6 +91,10 @@ public:
     Effects message(core::Micros now, const Message& msg);
     // The result of a RunScript: `ok` is exit status 0, `running` the status verdict (status calls).
     Effects script_done(core::Micros now, std::uint64_t id, bool ok, bool running, std::string_view detail);
+    // The result of a RunStonith (manager_stonith.cpp).
+    Effects stonith_done(core::Micros now, std::uint64_t id, bool ok, std::string_view detail);
+    // Peers waiting for a successful reset before their groups are taken.
+    std::vector<std::string> resets_pending() const;
     Effects tick(core::Micros now);
     // SIGTERM: give every group up (in reverse file order), then LeaveCluster.
     Effects shutdown(core::Micros now);
@@ -144,6 +155,12 @@ private:
     void on_ip_request(std::string_view src, const Message& msg);
     void on_ip_request_resp(std::string_view src, const Message& msg);
     void peer_died(const std::string& node, bool left);
+    void take_over(const std::string& node, bool left);
+    // STONITH (manager_stonith.cpp).
+    void start_reset(const std::string& node);
+    void cancel_reset(std::string_view node);
+    void stonith_tick(core::Micros now);
+    core::Micros stonith_deadline() const;
     void acquire_local();
     void become_stable();
     void maybe_fail_back(core::Micros now);
@@ -174,6 +191,13 @@ private:
     core::Micros failed_start_standby_at_ = core::kNever;
     std::map<std::string, core::NodeStatus, std::less<>> peers_;  // the other normal nodes
     std::map<std::string, bool, std::less<>> taken_over_;          // dead peers whose groups we took
+    struct PendingReset {
+        std::uint64_t id = 0;                   // the RunStonith running; 0 while waiting to retry
+        core::Micros retry_at = core::kNever;
+    };
+    std::map<std::string, PendingReset, std::less<>> resets_;     // dead peers not reset yet
+    std::uint64_t check_id_ = 0;                                   // the status check running
+    core::Micros check_at_ = core::kNever;
     std::vector<GroupState> group_states_;
     std::deque<Op> ops_;
     std::uint64_t next_id_ = 1;

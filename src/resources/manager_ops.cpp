@@ -11,6 +11,8 @@ Effects Manager::shutdown(core::Micros now) {
     if (shutdown_requested_) return {};
     shutdown_requested_ = true;
     cancel_standby();
+    resets_.clear();  // leaving: a dead peer's groups are not ours to take any more
+    check_at_ = core::kNever;
     maybe_shut_down(now);
     return take();
 }

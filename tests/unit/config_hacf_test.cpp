@@ -131,8 +131,9 @@ pacemaker off
 hbgenmethod time
 max_rexmit_delay 300
 watchdog /dev/watchdog
-stonith baytech /etc/ha.d/conf/stonith.baytech
+stonith null /dev/null
 stonith_host * baytech 10.0.0.3 mylogin mysecretpassword
+stonith_host b ipmilan 10.0.0.9 623 admin secret
 cluster linux-ha
 log_badpack true
 syslogmsgfmt false
@@ -154,6 +155,11 @@ bind 10.0.0.1
     EXPECT_EQ(c.media[6].loop, true);
     EXPECT_EQ(c.ping_groups.size(), 1u);
     EXPECT_EQ(c.respawn.size(), 2u);
+    // The last device line for this node (a): b's line is b's.
+    ASSERT_TRUE(c.stonith.has_value());
+    EXPECT_EQ(c.stonith->type, "baytech");
+    EXPECT_EQ(c.stonith->params, "10.0.0.3 mylogin mysecretpassword");
+    EXPECT_TRUE(c.stonith->config_file.empty());
     EXPECT_EQ(c.compression, "bz2");
     EXPECT_TRUE(c.traditional_compression);
     EXPECT_TRUE(c.msgfmt_netstring);
@@ -213,6 +219,9 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"node a b\nucast eth0 10.0.0.2\napiauth x uid=nosuchuser\n", "ha.cf:3: error: apiauth: no user", "nosuchuser"},
         Mistake{"node a b\nucast eth0 10.0.0.2\napiauth x uid=0\napiauth x gid=0\n", "ha.cf:4: error: apiauth for 'x' given twice", "merge"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nbind nowhere\n", "ha.cf:3: error: bind", "127.0.0.2"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nstonith_host * nosuchdevice x\n", "ha.cf:3: error: stonith_host: unknown STONITH device type 'nosuchdevice'", "stonith -L"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nstonith external/../../x p\n", "ha.cf:3: error: stonith: unknown STONITH device type", "stonith -L"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nstonith null /no/such/file\n", "ha.cf:3: error: stonith parameter file '/no/such/file'", "fix the path"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn root ipfail\n", "ha.cf:3: error: respawn program 'ipfail' is not an absolute path", "/usr/libexec"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nfailfast root /no/such/program -x\n", "ha.cf:3: error: failfast program '/no/such/program'", "fix the path"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn nosuchuser /bin/true\n", "ha.cf:3: error: respawn: no user 'nosuchuser'", "create the user"},

@@ -43,6 +43,7 @@ public:
         managers_.erase(n);
         ManagerConfig c = config_for(n, afb_);
         c.hooks = hooks;
+        c.stonith = stonith;
         managers_.emplace(n, Manager(std::move(c)));
         alive_.insert(n);
         // The peers it sees alive: what the core reports before comm up.
@@ -155,6 +156,21 @@ public:
     std::vector<Call> calls;
     std::vector<std::string> hooks;  // ManagerConfig::hooks of the nodes booted from now on
     std::vector<std::pair<std::string, RunHook>> hook_runs;  // node, hook; answered by finish_hook()
+    bool stonith = false;  // ManagerConfig::stonith of the nodes booted from now on
+    std::vector<std::pair<std::string, RunStonith>> stonith_runs;  // answered by finish_stonith()
+    void finish_stonith(std::size_t i, bool ok) {
+        const auto& [n, run] = stonith_runs.at(i);
+        apply(n, m(n).stonith_done(now_, run.id, ok, ok ? "" : "exit code 1"));
+        settle(now_);  // not on to the retry's deadline
+    }
+    // The resets asked of the device (status checks left out), in order.
+    std::vector<std::string> resets() const {
+        std::vector<std::string> out;
+        for (const auto& [n, run] : stonith_runs) {
+            if (!run.node.empty()) out.push_back(n + ">" + run.node);
+        }
+        return out;
+    }
     void finish_hook(std::size_t i, bool ok = true) {
         const auto& [n, run] = hook_runs.at(i);
         apply(n, m(n).script_done(now_, run.id, ok, false, ""));
@@ -203,6 +219,8 @@ private:
                 }
             } else if (auto* hook = std::get_if<RunHook>(&e)) {
                 hook_runs.emplace_back(n, *hook);
+            } else if (auto* st = std::get_if<RunStonith>(&e)) {
+                stonith_runs.emplace_back(n, *st);
             } else if (std::holds_alternative<LeaveCluster>(e)) {
                 left.push_back(n);
             }
@@ -834,6 +852,105 @@ TEST(Manager, LegacyDoesNotTakeOverANodeThatIsBackWhenTheTakeoverComesToRun) {
     EXPECT_TRUE(p.group_running("n1", 0));
     EXPECT_FALSE(p.running("n2", 0, 0));
     EXPECT_TRUE(p.group_running("n2", 1));
+}
+
+// The stonith messages sent, as "src:node=result".
+std::vector<std::string> stonith_messages(const Pair& p) {
+    std::vector<std::string> out;
+    for (const auto& msg : p.wire) {
+        if (msg.get("t") != std::optional<std::string_view>("stonith")) continue;
+        out.push_back(std::string(msg.get("src").value_or("?")) + ":" + std::string(msg.get("node").value_or("?")) + "=" +
+                      std::string(msg.get("result").value_or("?")));
+    }
+    return out;
+}
+
+TEST(ManagerStonith, ADeadPeersGroupsAreTakenOnlyAfterASuccessfulReset) {
+    Pair p;
+    p.stonith = true;
+    p.start_both();
+    ASSERT_FALSE(p.stonith_runs.empty());  // the device's status, checked at comm up
+    EXPECT_EQ(p.stonith_runs.front().second.node, "");
+    p.crash("n1");
+    p.settle();
+    EXPECT_EQ(p.resets(), (std::vector<std::string>{"n2>n1"}));
+    EXPECT_FALSE(p.group_running("n2", 0));  // nothing taken while the reset runs
+    EXPECT_EQ(p.m("n2").resets_pending(), (std::vector<std::string>{"n1"}));
+    p.finish_stonith(p.stonith_runs.size() - 1, true);
+    EXPECT_TRUE(p.group_running("n2", 0));
+    EXPECT_EQ(p.m("n2").getrsc(), "all");
+    EXPECT_EQ(stonith_messages(p), (std::vector<std::string>{"n2:n1=OK"}));
+    EXPECT_EQ(p.m("n2").counters().stonith_resets, 1u);
+}
+
+TEST(ManagerStonith, AFailedResetIsRetriedEveryFiveSecondsAndNothingIsTakenMeanwhile) {
+    Pair p;
+    p.stonith = true;
+    p.start_both();
+    p.crash("n1");
+    p.settle();
+    const Micros died = p.now();
+    p.finish_stonith(p.stonith_runs.size() - 1, false);
+    EXPECT_FALSE(p.group_running("n2", 0));
+    p.advance(4 * kSeconds);
+    EXPECT_EQ(p.resets().size(), 1u);  // not yet
+    p.advance(2 * kSeconds);
+    ASSERT_EQ(p.resets().size(), 2u);   // the retry
+    EXPECT_GE(p.now() - died, 5 * kSeconds);
+    p.finish_stonith(p.stonith_runs.size() - 1, false);
+    p.advance(6 * kSeconds);
+    ASSERT_EQ(p.resets().size(), 3u);
+    EXPECT_FALSE(p.group_running("n2", 0));
+    EXPECT_TRUE(stonith_messages(p).empty());
+    EXPECT_EQ(p.m("n2").counters().stonith_failures, 2u);
+    p.finish_stonith(p.stonith_runs.size() - 1, true);
+    EXPECT_TRUE(p.group_running("n2", 0));
+    EXPECT_EQ(stonith_messages(p), (std::vector<std::string>{"n2:n1=OK"}));
+}
+
+TEST(ManagerStonith, AGracefulLeaveNeedsNoReset) {
+    Pair p;
+    p.stonith = true;
+    p.start_both();
+    p.shutdown("n1");
+    p.settle();
+    ASSERT_EQ(p.left, (std::vector<std::string>{"n1"}));
+    p.goodbye("n1");
+    p.settle();
+    EXPECT_TRUE(p.resets().empty());
+    EXPECT_TRUE(p.group_running("n2", 0));
+    EXPECT_EQ(stonith_messages(p), (std::vector<std::string>{"n2:n1=unneeded"}));
+}
+
+TEST(ManagerStonith, APeerBackBeforeItsResetIsNotTakenOver) {
+    Pair p;
+    p.stonith = true;
+    p.start_both();
+    p.partition({"n1"});
+    p.settle();
+    EXPECT_EQ(p.resets(), (std::vector<std::string>{"n2>n1"}));
+    p.heal();
+    p.settle();
+    EXPECT_TRUE(p.m("n2").resets_pending().empty());
+    p.finish_stonith(p.stonith_runs.size() - 1, true);  // the late answer changes nothing
+    EXPECT_FALSE(p.group_running("n2", 0));
+    EXPECT_TRUE(p.group_running("n1", 0));
+    EXPECT_TRUE(p.never_both());
+}
+
+TEST(ManagerStonith, TheDeviceStatusIsCheckedHourly) {
+    Pair p;
+    p.stonith = true;
+    p.start_both();
+    auto checks = [&] {
+        return std::count_if(p.stonith_runs.begin(), p.stonith_runs.end(),
+                             [](const auto& r) { return r.first == "n1" && r.second.node.empty(); });
+    };
+    EXPECT_EQ(checks(), 1);
+    p.finish_stonith(0, false);  // a failed check is only logged
+    EXPECT_EQ(p.m("n1").counters().stonith_failures, 1u);
+    p.advance(3601 * kSeconds);
+    EXPECT_EQ(checks(), 2);
 }
 
 }  // namespace
