@@ -302,6 +302,37 @@ TEST(ScriptRunner, ScriptIgnoringSigtermIsKilled) {
     EXPECT_NE(h.logged().find("still running 2000 ms after SIGTERM: SIGKILL"), std::string::npos) << h.logged();
 }
 
+TEST(ScriptRunner, TerminateEndsAJobWithSigtermAndReportsIt) {
+    Harness h;
+    ASSERT_TRUE(h.runner.start(io::monotonic_now(), sh(1, "exec sleep 60", {}, 0)));
+    const pid_t pid = h.runner.pid_of(1);
+    EXPECT_GT(pid, 0);
+    EXPECT_EQ(h.runner.pid_of(2), 0);
+    EXPECT_FALSE(h.runner.terminate(io::monotonic_now(), 2));
+    EXPECT_TRUE(h.runner.terminate(io::monotonic_now(), 1));
+    ASSERT_TRUE(h.run_until(1));
+    EXPECT_EQ(h.done[0].signal, SIGTERM);
+    EXPECT_TRUE(h.done[0].timed_out);  // ended by us
+    EXPECT_EQ(h.runner.pid_of(1), 0);
+}
+
+TEST(ScriptRunner, WithoutKeepOutputTheScriptWritesToDevNull) {
+    Harness h;
+    ScriptJob job = sh(1, "t=$(readlink /proc/$$/fd/1 /proc/$$/fd/2); echo \"$t\" >" + (h.dir.path / "fd1").string() +
+                               "; echo to-nowhere; echo also >&2");
+    job.keep_output = false;
+    ASSERT_TRUE(h.runner.start(io::monotonic_now(), std::move(job)));
+    ASSERT_TRUE(h.run_until(1));
+    EXPECT_EQ(h.done[0].exit_code, 0);
+    EXPECT_EQ(h.done[0].output, "");
+    std::ifstream in(h.dir.path / "fd1");
+    std::string out, err;
+    std::getline(in, out);
+    std::getline(in, err);
+    EXPECT_EQ(out, "/dev/null");
+    EXPECT_EQ(err, "/dev/null");
+}
+
 TEST(ScriptRunner, HelperHoldingTheOutputOpenDoesNotDelayTheReport) {
     Harness h;
     // More than one read's worth in one write just before the exit: read after it, though the
