@@ -209,6 +209,11 @@ void Parser::line(int number, std::string_view text) {
         if (directive == "stonith" || directive == "stonith_host") return stonith(directive, words);
         if (directive == "ping_group") {
             if (words.size() < 3) return error("ping_group needs a name and addresses: ping_group group1 10.0.0.1 10.0.0.2");
+            for (std::size_t i = 2; i < words.size(); ++i) {
+                if (!is_ipv4(words[i]) && !is_ipv6(words[i])) {
+                    return error("ping_group " + words[1] + ": '" + words[i] + "' is not an IPv4 or IPv6 address");
+                }
+            }
             cfg_.ping_groups.push_back({words[1], {words.begin() + 2, words.end()}});
             return not_acted_on(directive);
         }
@@ -234,6 +239,10 @@ void Parser::value(const std::string& d, const std::string& v) {
             cfg_.nodes.push_back(name);
         }
     } else if (d == "ping") {
+        if (!is_ipv4(v) && !is_ipv6(v)) {
+            return error("ping '" + v + "' is not an IPv4 or IPv6 address: a ping node is the address of a router "
+                         "that answers ICMP echo (ping 10.0.0.254)");
+        }
         cfg_.ping_nodes.push_back(v);
         not_acted_on("ping");
     } else if (d == "keepalive") {

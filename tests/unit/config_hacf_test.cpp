@@ -222,6 +222,8 @@ INSTANTIATE_TEST_SUITE_P(
         Mistake{"node a b\nucast eth0 10.0.0.2\nstonith_host * nosuchdevice x\n", "ha.cf:3: error: stonith_host: unknown STONITH device type 'nosuchdevice'", "stonith -L"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nstonith external/../../x p\n", "ha.cf:3: error: stonith: unknown STONITH device type", "stonith -L"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nstonith null /no/such/file\n", "ha.cf:3: error: stonith parameter file '/no/such/file'", "fix the path"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nping router.example\n", "ha.cf:3: error: ping 'router.example' is not an IPv4 or IPv6 address", "ping 10.0.0.254"},
+        Mistake{"node a b\nucast eth0 10.0.0.2\nping_group g 10.0.0.1 10.0.0.300\n", "ha.cf:3: error: ping_group g: '10.0.0.300'", "IPv4 or IPv6"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn root ipfail\n", "ha.cf:3: error: respawn program 'ipfail' is not an absolute path", "/usr/libexec"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nfailfast root /no/such/program -x\n", "ha.cf:3: error: failfast program '/no/such/program'", "fix the path"},
         Mistake{"node a b\nucast eth0 10.0.0.2\nrespawn nosuchuser /bin/true\n", "ha.cf:3: error: respawn: no user 'nosuchuser'", "create the user"},
