@@ -262,8 +262,8 @@ void ResourceDriver::finished(const ScriptOutcome& o) {
     Pending p = std::move(it->second);
     pending_.erase(it);
     const std::string what = p.command.argv.empty() ? p.command.path : p.command.argv.front();
+    log_output(log_, what, o.output);
     if (p.stonith) {
-        log_output(log_, what, o.output);
         const bool ok = o.started && !o.timed_out && o.exit_code == 0;
         const std::string detail = !o.started   ? "could not run: " + o.output
                                    : o.timed_out ? std::string("timed out")
@@ -272,7 +272,6 @@ void ResourceDriver::finished(const ScriptOutcome& o) {
         apply(now, manager_.stonith_done(now, o.id, ok, detail));
         return;
     }
-    log_output(log_, what, o.output);
     bool ok = false, running = false;
     std::string detail;
     if (!o.started) {
