@@ -74,9 +74,11 @@ start_api_test() {
   eval "api$1=\$!"
 }
 start_api_test 1
-# n1's is signed on (its walk sees itself online) before n2's starts: n2 must see it online. It
-# then sleeps some seconds before its ping, by which time n2's is signed on to receive it.
-wait_for "$work/api1.log" "n1/api_test status: \[online\]" 20 || fail "api_test on n1 never signed on"
+# n1's has signed on and made its start-up queries (it says "Sleeping...") before n2's starts:
+# n2's must see it online, and its client status query must not queue behind n1's start-up (under
+# ASan the answer then came after api_test's timeout). n1's sleeps some seconds before its ping,
+# by which time n2's is signed on to receive it.
+wait_for "$work/api1.log" "Sleeping\.\.\." 20 || fail "api_test on n1 never got through its start-up"
 start_api_test 2
 
 for i in 1 2; do
