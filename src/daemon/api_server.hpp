@@ -104,7 +104,7 @@ private:
     std::string path_;
     ClientRegistry registry_;
     RequestContext context_;
-    std::function<std::string()> children_status_;  // the respawn children's JSON; unset without
+    std::function<std::string()> children_status_;  // the respawn children's JSON; unset without children
     std::map<std::string, long> client_generation_;
     std::function<void(bool)> filter_change_;
     std::function<void(bool)> congestion_change_;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "resources/effects.hpp"
 
 namespace hb::resources {
 
@@ -62,11 +63,7 @@ struct ChildExit {
 struct ChildEffects {
     std::vector<std::size_t> start;      // start child i now (then started(i, now))
     std::vector<std::size_t> terminate;  // SIGTERM child i
-    struct Line {
-        int level = 6;  // syslog-style, as resources::Log
-        std::string text;
-    };
-    std::vector<Line> log;
+    std::vector<Log> log;
     bool leave = false;     // a failfast child died: the node must leave the cluster now
     bool all_stopped = false;  // shutdown: no child is running any more
 };
