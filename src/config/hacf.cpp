@@ -215,7 +215,7 @@ void Parser::line(int number, std::string_view text) {
                 }
             }
             cfg_.ping_groups.push_back({words[1], {words.begin() + 2, words.end()}});
-            return not_acted_on(directive);
+            return;
         }
         return medium(directive, words);
     }
@@ -244,7 +244,6 @@ void Parser::value(const std::string& d, const std::string& v) {
                          "that answers ICMP echo (ping 10.0.0.254)");
         }
         cfg_.ping_nodes.push_back(v);
-        not_acted_on("ping");
     } else if (d == "keepalive") {
         time_value(d, v, cfg_.keepalive_ms);
     } else if (d == "deadtime") {

@@ -87,9 +87,11 @@ struct Core::State {
     bool in_batch = false;   // inside receive_batch: acks wait for its end
     std::size_t heard_count = 0;
     std::string caps;  // what our status says we can do (capabilities.hpp)
+    PingNodes pings;
     Effects out;
 
-    explicit State(CoreConfig c) : cfg(std::move(c)), rng(cfg.seed) {
+    explicit State(CoreConfig c)
+        : cfg(std::move(c)), rng(cfg.seed), pings(cfg.ping_nodes, cfg.deadping, cfg.initdead) {
         std::unordered_set<std::string> seen;
         for (const auto& name : cfg.nodes) {
             if (name == cfg.node || !seen.insert(name).second) continue;
@@ -256,11 +258,74 @@ struct Core::State {
         send_sequenced(std::move(msg), now);
         ++counters.heartbeats_sent;
         if (local == NodeStatus::init) local = NodeStatus::up;
+        probe_ping_nodes();
+    }
+
+    // ----- ping nodes (ping_nodes.hpp) ---------------------------------------------------------
+
+    // With every status of ours, as heartbeat 3.0.6 does: an echo request to each address whose
+    // payload is the status the ping node would send if it could (spec: NS_st, no seq).
+    void probe_ping_nodes() {
+        for (std::size_t i = 0; i < pings.size(); ++i) {
+            for (const auto& address : pings.spec(i).addresses) {
+                Message m;
+                m.add("t", "NS_st");
+                m.add("st", "ping");
+                m.add("info", "ping");
+                m.add("src", pings.spec(i).name);
+                m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
+                emit<Probe>(address, std::move(m));
+                ++counters.ping_probes_sent;
+            }
+        }
+    }
+
+    // A ping node's status and its one link change together; clients get heartbeat's messages:
+    // the NS_st status and ifstat up, or a made-up dead status (info=ping) and ifstat dead.
+    void ping_changed(const PingChange& c) {
+        const std::string& name = pings.spec(c.index).name;
+        const bool up = c.to == NodeStatus::ping;
+        emit<NodeChange>(name, c.from, c.to, false);
+        if (up) emit<LinkChange>(name, -1, LinkStatus::up, name);
+        if (cfg.client_notifications) {
+            Message m;
+            m.add("t", up ? "NS_st" : "status");
+            m.add("st", to_string(c.to));
+            m.add("info", "ping");
+            m.add("src", name);
+            m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
+            emit<Deliver>(std::move(m));
+            if (up) ping_link_notification(name, LinkStatus::up);
+        }
+        if (!up && c.from == NodeStatus::ping) {  // a node never heard had no link up
+            emit<LinkChange>(name, -1, LinkStatus::dead, name);
+            if (cfg.client_notifications) ping_link_notification(name, LinkStatus::dead);
+        }
+    }
+
+    void ping_link_notification(const std::string& name, LinkStatus to) {
+        Message m;
+        m.add("t", "ifstat");
+        m.add("node", name);
+        m.add("ifname", name);
+        m.add("st", to_string(to));
+        emit<Deliver>(std::move(m));
+    }
+
+    void ping_tick(Micros now) {
+        for (const PingChange& c : pings.tick(now)) ping_changed(c);
+        maybe_comm_up(now);
+    }
+
+    // Every peer heard from, every ping node heard from or given up.
+    void maybe_comm_up(Micros now) {
+        if (!comm_up && heard_count >= peers.size() && pings.settled()) comm_now_up(now);
     }
 
     void comm_now_up(Micros now) {
         if (comm_up) return;
         comm_up = true;
+        pings.comm_up();
         // initdead is over: every peer's deadline comes back to its own dead interval.
         for (Peer& p : peers) {
             if (p.status == NodeStatus::dead) continue;
@@ -301,7 +366,7 @@ struct Core::State {
     }
 
     void link_changed(const Peer& p, std::size_t link, LinkStatus to) {
-        emit<LinkChange>(p.name, static_cast<int>(link), to);
+        emit<LinkChange>(p.name, static_cast<int>(link), to, cfg.links[link]);
         if (!cfg.client_notifications) return;
         Message m;
         m.add("t", "ifstat");
@@ -434,7 +499,8 @@ struct Core::State {
         }
         if (!p.heard) {
             p.heard = true;
-            if (++heard_count >= peers.size()) comm_now_up(now);
+            ++heard_count;
+            maybe_comm_up(now);
         }
         arm_node_death(p);
     }
@@ -802,6 +868,7 @@ struct Core::State {
                     timers.push({next_heartbeat, 0, TimerKind::heartbeat, 0, 0, 0});
                     break;
                 case TimerKind::comm_up:
+                    ping_tick(now);  // those never heard die first, as in heartbeat
                     comm_now_up(now);
                     break;
                 case TimerKind::node_death:
@@ -815,6 +882,7 @@ struct Core::State {
                     break;
             }
         }
+        if (pings.next_deadline() <= now) ping_tick(now);
     }
 
     std::size_t timers_size_hint() const { return peers.size() * (2 + cfg.links.size()) + 4; }
@@ -829,10 +897,11 @@ Effects Core::start(Micros now) {
     if (s_->started) return {};
     s_->started = true;
     s_->start_time = now;
+    s_->pings.start(now);
     s_->send_status(now);
     s_->next_heartbeat = now + s_->cfg.keepalive;
     s_->timers.push({s_->next_heartbeat, 0, TimerKind::heartbeat, 0, 0, 0});
-    if (s_->peers.empty()) {
+    if (s_->peers.empty() && s_->pings.size() == 0) {
         s_->comm_now_up(now);
     } else {
         s_->timers.push({now + s_->cfg.initdead, 0, TimerKind::comm_up, 0, 0, 0});
@@ -945,7 +1014,23 @@ void Core::count_replayed_packet() {
     ++s_->counters.packets_received;
     ++s_->counters.dropped_replayed_packet;
 }
+void Core::count_stray_ping() { ++s_->counters.dropped_stray_ping; }
 void Core::set_promiscuous(bool on) { s_->promiscuous = on; }
+
+Effects Core::ping_reply(Micros now, std::string_view src, std::string_view address) {
+    State& s = *s_;
+    if (!s.started || s.stopped) return {};
+    s.last_now = now;
+    auto heard = s.pings.reply(now, src, address);
+    if (!heard.known) {
+        ++s.counters.dropped_stray_ping;
+        return {};
+    }
+    ++s.counters.ping_replies;
+    if (heard.change) s.ping_changed(*heard.change);
+    s.maybe_comm_up(now);
+    return s.take();
+}
 
 Effects Core::set_congested(Micros now, bool on) {
     State& s = *s_;
@@ -961,7 +1046,9 @@ Effects Core::set_congested(Micros now, bool on) {
     return s.take();
 }
 void Core::set_load(std::string load) { s_->load = load.empty() ? "n/a" : std::move(load); }
-Micros Core::next_deadline() const { return s_->stopped ? kNever : s_->timers.next(); }
+Micros Core::next_deadline() const {
+    return s_->stopped ? kNever : std::min(s_->timers.next(), s_->pings.next_deadline());
+}
 NodeStatus Core::local_status() const { return s_->local; }
 bool Core::paused() const { return s_->paused; }
 const Counters& Core::counters() const { return s_->counters; }
@@ -982,12 +1069,29 @@ NodeView view_of(const Peer& p) {
     if (p.intervals) v.intervals = *p.intervals;
     return v;
 }
+
+NodeView ping_view_of(const PingNodes& pings, std::size_t i) {
+    NodeView v;
+    v.name = pings.spec(i).name;
+    v.ping = true;
+    v.status = pings.status(i);
+    v.links.push_back(v.status == NodeStatus::ping ? LinkStatus::up : LinkStatus::dead);
+    v.last_heard = pings.last_heard(i);
+    v.link_last_heard.push_back(v.last_heard);
+    return v;
+}
 }  // namespace
 
 std::optional<NodeView> Core::node(std::string_view name) const {
-    const Peer* p = s_->find_peer(name);
-    if (!p) return std::nullopt;
-    return view_of(*p);
+    if (const Peer* p = s_->find_peer(name)) return view_of(*p);
+    if (auto i = s_->pings.find(name)) return ping_view_of(s_->pings, *i);
+    return std::nullopt;
+}
+
+std::vector<NodeView> Core::ping_views() const {
+    std::vector<NodeView> out;
+    for (std::size_t i = 0; i < s_->pings.size(); ++i) out.push_back(ping_view_of(s_->pings, i));
+    return out;
 }
 
 std::vector<NodeView> Core::node_views() const {

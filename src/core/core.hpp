@@ -18,6 +18,7 @@
 #include "common/result.hpp"
 #include "core/counters.hpp"
 #include "core/effects.hpp"
+#include "core/ping_nodes.hpp"
 #include "core/types.hpp"
 #include "msg/compression.hpp"
 #include "msg/limits.hpp"
@@ -34,6 +35,10 @@ struct CoreConfig {
     Micros deadtime = 30 * kSeconds;
     Micros warntime = 15 * kSeconds;
     Micros initdead = 60 * kSeconds;
+    // ha.cf `ping` and `ping_group` (ping_nodes.hpp): probed at every heartbeat, dead after
+    // `deadping` without a reply.
+    std::vector<PingNodeSpec> ping_nodes;
+    Micros deadping = 30 * kSeconds;
     Micros max_rexmit_delay = 250 * kMillis;
     int hopfudge = 1;
     std::uint64_t generation = 1;      // this start's generation (persisted by the driver)
@@ -64,6 +69,7 @@ struct NodeView {
     std::string name;
     NodeStatus status = NodeStatus::dead;
     std::vector<LinkStatus> links;
+    bool ping = false;  // a ping node: one link, named like the node
     std::string uuid;
     std::uint64_t generation = 0;
     Micros deadtime = 0;  // the dead interval this node advertises
@@ -97,6 +103,9 @@ public:
     // too large for one datagram to a node that does not read fragments); delivered locally too
     // when it is for us or for everyone.
     Result<Effects> send(Micros now, Message msg);
+    // The driver's echo socket brought back a signed payload of ours naming ping node `src`, from
+    // `address` (numeric). Counted as stray when no ping node has that name and address.
+    Effects ping_reply(Micros now, std::string_view src, std::string_view address);
     // Graceful stop: peers are told, and mark us dead at once.
     Effects leave(Micros now);
 
@@ -106,6 +115,7 @@ public:
     void count_malformed();  // a datagram that did not decode
     void count_replayed_packet();  // an encrypted datagram the driver's ReplayGuard refused
     void count_unverified();       // a datagram the driver's StrangerGate did not let through
+    void count_stray_ping();       // an echo reply that is not ours (identifier, signature, garbage)
     void set_load(std::string load);
     // Also hand clients unchanged heartbeats, duplicates and packets for other nodes (each marked
     // with its Treatment): on while some local client's filter mode asks for them.
@@ -116,8 +126,9 @@ public:
 
     Micros next_deadline() const;
     NodeStatus local_status() const;
-    std::optional<NodeView> node(std::string_view name) const;
-    std::vector<NodeView> node_views() const;
+    std::optional<NodeView> node(std::string_view name) const;  // a peer or a ping node
+    std::vector<NodeView> node_views() const;  // the cluster's other nodes (no ping nodes)
+    std::vector<NodeView> ping_views() const;  // the ping nodes, in ha.cf order
     bool paused() const;
     const Counters& counters() const;
     const CoreConfig& config() const;

@@ -46,6 +46,10 @@ struct Counters {
     std::uint64_t nodes_died = 0;
     std::uint64_t restarts_seen = 0;         // a peer came back with a new generation
     std::uint64_t late_timers = 0;           // we were woken late (starved): deaths postponed
+    // Ping nodes
+    std::uint64_t ping_probes_sent = 0;      // ICMP echo requests asked for
+    std::uint64_t ping_replies = 0;          // signed replies from a ping node's address
+    std::uint64_t dropped_stray_ping = 0;    // echo replies not ours: other identifier, bad signature, unknown source
 
     Counters& operator+=(const Counters& other);
 };
@@ -91,6 +95,9 @@ inline constexpr CounterField kCounterFields[] = {
     {"nodes_died", &Counters::nodes_died},
     {"restarts_seen", &Counters::restarts_seen},
     {"late_timers", &Counters::late_timers},
+    {"ping_probes_sent", &Counters::ping_probes_sent},
+    {"ping_replies", &Counters::ping_replies},
+    {"dropped_stray_ping", &Counters::dropped_stray_ping},
 };
 static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::uint64_t), "a counter is missing from kCounterFields");
 

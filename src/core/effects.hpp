@@ -56,8 +56,16 @@ struct CommUp {};
 
 struct LinkChange {
     std::string node;
-    int link = 0;
+    int link = 0;  // index into CoreConfig::links; -1 for a ping node's own link
     LinkStatus to;
+    std::string ifname;  // the link's name as clients see it
+};
+
+// Send an ICMP echo request to a ping node's address with this message, signed as a packet, as
+// its payload (heartbeat 3.0.6's NS_st); the reply carries it back (Core::ping_reply).
+struct Probe {
+    std::string address;
+    Message payload;
 };
 
 // Sending is paused while too many of our messages are unacknowledged (heartbeat's flow control).
@@ -71,7 +79,7 @@ struct Notice {
     std::string text;
 };
 
-using Effect = std::variant<Send, Deliver, NodeChange, LinkChange, FlowChange, Notice, CommUp>;
+using Effect = std::variant<Send, Deliver, NodeChange, LinkChange, FlowChange, Notice, CommUp, Probe>;
 using Effects = std::vector<Effect>;
 
 }  // namespace hb::core

@@ -8,6 +8,7 @@ std::string_view to_string(NodeStatus s) {
         case NodeStatus::up: return "up";
         case NodeStatus::active: return "active";
         case NodeStatus::dead: return "dead";
+        case NodeStatus::ping: return "ping";
     }
     return "unknown";
 }

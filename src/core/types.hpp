@@ -14,8 +14,9 @@ inline constexpr Micros kSeconds = 1000 * kMillis;
 inline constexpr Micros kNever = INT64_MAX;
 
 // Node states as heartbeat reports them. `init`, `up` and `active` are what a node says of itself
-// in its status heartbeats; `dead` is what we conclude of a silent node.
-enum class NodeStatus { init, up, active, dead };
+// in its status heartbeats; `dead` is what we conclude of a silent node; `ping` is a ping node
+// that answers (ping_nodes.hpp).
+enum class NodeStatus { init, up, active, dead, ping };
 std::string_view to_string(NodeStatus s);
 
 enum class LinkStatus { up, dead };

@@ -43,15 +43,31 @@ core::LinkStatus link_status(const NodeArg& a, std::size_t link) {
     return a.self ? core::LinkStatus::dead : a.view->links[link];
 }
 
+bool is_ping(const NodeArg& a) { return a.view && a.view->ping; }
+
+// A cluster node's links are the media; a ping node has one, named like itself.
+std::vector<std::string> link_names(const RequestContext& ctx, const NodeArg& a) {
+    return is_ping(a) ? std::vector<std::string>{a.name} : ctx.settings.core.links;
+}
+
+// The cluster's nodes in ha.cf order, then the ping nodes.
 void nodelist(const RequestContext& ctx, ApiClient&, const Message&, RequestReplies& out) {
-    const auto& nodes = ctx.settings.core.nodes;
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
+    std::vector<Message> all;
+    for (const auto& node : ctx.settings.core.nodes) {
         Message one;
-        one.add("node", nodes[i]);
+        one.add("node", node);
         one.add("nodetype", "normal");
-        one.add("st", to_string(status_of(ctx, nodes[i])));
-        i + 1 < nodes.size() ? out.more(std::move(one)) : out.ok(std::move(one));
+        one.add("st", to_string(status_of(ctx, node)));
+        all.push_back(std::move(one));
     }
+    for (const auto& v : ctx.core.ping_views()) {
+        Message one;
+        one.add("node", v.name);
+        one.add("nodetype", "ping");
+        one.add("st", to_string(v.status));
+        all.push_back(std::move(one));
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) i + 1 < all.size() ? out.more(std::move(all[i])) : out.ok(std::move(all[i]));
 }
 
 void nodestatus(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
@@ -61,8 +77,9 @@ void nodestatus(const RequestContext& ctx, ApiClient&, const Message& req, Reque
 }
 
 void nodetype(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
-    if (!node_arg(ctx, req, out)) return;
-    out.ok("nodetype", "normal");
+    auto a = node_arg(ctx, req, out);
+    if (!a) return;
+    out.ok("nodetype", is_ping(*a) ? "ping" : "normal");
 }
 
 void nodeweight(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
@@ -84,7 +101,7 @@ void numnodes(const RequestContext& ctx, ApiClient&, const Message&, RequestRepl
 void iflist(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     auto a = node_arg(ctx, req, out);
     if (!a) return;
-    const auto& links = ctx.settings.core.links;
+    const auto links = link_names(ctx, *a);
     for (std::size_t l = 0; l < links.size(); ++l) {
         Message one;
         one.add("ifname", links[l]);
@@ -96,7 +113,7 @@ void iflist(const RequestContext& ctx, ApiClient&, const Message& req, RequestRe
 void ifstatus(const RequestContext& ctx, ApiClient&, const Message& req, RequestReplies& out) {
     auto a = node_arg(ctx, req, out);
     if (!a) return;
-    const auto& links = ctx.settings.core.links;
+    const auto links = link_names(ctx, *a);
     auto it = std::find(links.begin(), links.end(), req.get("ifname").value_or(""));
     if (it == links.end()) return out.refuse("EINVAL");
     out.ok("st", to_string(link_status(*a, static_cast<std::size_t>(it - links.begin()))));

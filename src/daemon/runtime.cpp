@@ -1,6 +1,7 @@
 #include "daemon/runtime.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -49,6 +50,24 @@ Result<std::unique_ptr<Runtime>> Runtime::create(Settings settings, Logger& log)
         rt->links_.push_back(std::move(link).value());
         rt->routes_.emplace_back();
         rt->gates_.emplace_back();
+    }
+    if (!rt->settings_.core.ping_nodes.empty()) {
+        bool v4 = false, v6 = false;
+        for (const auto& node : rt->settings_.core.ping_nodes) {
+            for (const auto& a : node.addresses) (a.find(':') == std::string::npos ? v4 : v6) = true;
+        }
+        auto icmp = io::IcmpEcho::open(v4, v6, static_cast<std::uint16_t>(getpid()));
+        if (!icmp) return make_error("ping nodes: " + icmp.error());
+        rt->icmp_ = std::move(icmp).value();
+        io::IcmpEcho* raw = rt->icmp_.get();
+        for (int fd : {raw->fd4(), raw->fd6()}) {
+            if (fd < 0) continue;
+            rt->reactor_.add(fd, [rt = rt.get(), raw, fd] {
+                raw->drain(
+                    fd, 64, [rt](const std::string& address, std::string_view payload) { rt->on_echo_reply(address, payload); },
+                    [rt] { rt->core_.count_stray_ping(); });
+            });
+        }
     }
     auto api = ApiServer::open(rt->settings_.api_socket, rt->reactor_, log, rt->core_, rt->settings_,
                                [rt = rt.get()](Message msg) { return rt->send_cluster(std::move(msg), "client"); });
@@ -206,6 +225,41 @@ void Runtime::on_datagram(int link, std::string_view bytes, int from, std::strin
     apply(core_.receive_batch(now, link, std::move(packets)));
 }
 
+void Runtime::probe(const core::Probe& p) {
+    Message payload = p.payload;
+    auto signed_payload = auth::sign_packet(payload, settings_.keys, true, &nonces_);
+    if (!signed_payload) {
+        log_.error("cannot sign a ping: " + signed_payload.error());
+        return;
+    }
+    // A failure is logged when it starts and when it ends, not at every heartbeat.
+    auto failed = icmp_ ? icmp_->send(p.address, *signed_payload) : std::optional<std::string>("no ICMP socket");
+    auto it = probe_errors_.find(p.address);
+    if (failed && (it == probe_errors_.end() || it->second != *failed)) {
+        log_.warn("write failure on ping " + p.address + ": " + *failed);
+        probe_errors_[p.address] = *failed;
+    } else if (!failed && it != probe_errors_.end()) {
+        log_.info("ping " + p.address + ": sending again");
+        probe_errors_.erase(it);
+    }
+}
+
+void Runtime::on_echo_reply(const std::string& address, std::string_view payload) {
+    const core::Micros now = io::monotonic_now();
+    auto checked = auth::check_packet(payload, settings_.keys);
+    if (checked.status == auth::PacketStatus::bad_auth && now < previous_keys_until_) {
+        checked = auth::check_packet(payload, previous_keys_);
+    }
+    const auto src = checked.message.get("src");
+    if (checked.status != auth::PacketStatus::ok || checked.message.get("t") != std::optional<std::string_view>("NS_st") ||
+        !src) {
+        core_.count_stray_ping();
+        log_.debug("dropped an echo reply from " + address + ": not a signed ping of ours");
+        return;
+    }
+    apply(core_.ping_reply(now, *src, address));
+}
+
 void Runtime::update_bundling() {
     bool all = false;
     for (const auto& view : core_.node_views()) {
@@ -289,13 +343,14 @@ void Runtime::apply(core::Effects effects) {
             if (resources_) resources_->comm_up(io::monotonic_now());
             if (children_) children_->comm_up(io::monotonic_now());
         } else if (auto* link = std::get_if<core::LinkChange>(&e)) {
-            log_.info("Link " + link->node + ":" + settings_.links[static_cast<std::size_t>(link->link)].name + " " +
-                      std::string(to_string(link->to)) + ".");
+            log_.info("Link " + link->node + ":" + link->ifname + " " + std::string(to_string(link->to)) + ".");
         } else if (auto* flow = std::get_if<core::FlowChange>(&e)) {
             log_.debug(flow->paused ? "all clients are now paused" : "all clients are now resumed");
             if (api_) api_->on_flow(flow->paused);
         } else if (auto* notice = std::get_if<core::Notice>(&e)) {
             log_.log(notice->level, notice->text);
+        } else if (auto* p = std::get_if<core::Probe>(&e)) {
+            probe(*p);
         } else if (auto* deliver = std::get_if<core::Deliver>(&e)) {
             log_.debug("message for local clients: " + std::string(deliver->msg.get("t").value_or("?")), 2);
             if (api_) api_->deliver(deliver->msg, deliver->treatment);

@@ -22,6 +22,7 @@
 #include "daemon/metrics_server.hpp"
 #include "daemon/resource_driver.hpp"
 #include "daemon/settings.hpp"
+#include "io/icmp_echo.hpp"
 #include "io/reactor.hpp"
 #include "io/udp_link.hpp"
 
@@ -48,6 +49,10 @@ private:
     Runtime(Settings settings, Logger& log);
 
     void on_datagram(int link, std::string_view bytes, int from, std::string_view address);
+    // Ping nodes (core/ping_nodes.hpp): an echo request with the core's payload, signed; a reply
+    // whose payload is ours and signed goes back to the core.
+    void probe(const core::Probe& probe);
+    void on_echo_reply(const std::string& address, std::string_view payload);
     void apply(core::Effects effects);
     // `to`: the one node that needs it (core::Send::to), sent only to its address where known.
     void transmit(Message msg, int link, bool inner_auth, const std::string& to);
@@ -89,6 +94,8 @@ private:
     std::unique_ptr<ResourceDriver> resources_;  // null with `pacemaker on`
     std::unique_ptr<ChildDriver> children_;      // null without respawn/failfast lines
     std::unique_ptr<FifoReader> fifo_;           // null if <state-dir>/fifo could not be made
+    std::unique_ptr<io::IcmpEcho> icmp_;         // null without ping nodes
+    std::map<std::string, std::string, std::less<>> probe_errors_;  // per address: the last failure logged
     Bundler bundler_;
     bool bundling_ = false;
     void reload();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "io/icmp_echo.hpp"
+
 namespace hb::daemon {
 
 std::string local_node_name() {
@@ -58,6 +60,16 @@ Settings settings_from_config(const config::Config& cfg, const CommandLine& cmd,
     s.core.deadtime = cfg.deadtime_ms * core::kMillis;
     s.core.warntime = cfg.warntime_ms * core::kMillis;
     s.core.initdead = cfg.initdead_ms * core::kMillis;
+    s.core.deadping = cfg.deadping_ms * core::kMillis;
+    for (const auto& address : cfg.ping_nodes) {
+        const std::string a = io::numeric_address(address);
+        s.core.ping_nodes.push_back({a, {a}});
+    }
+    for (const auto& group : cfg.ping_groups) {
+        core::PingNodeSpec spec{group.name, {}};
+        for (const auto& address : group.addresses) spec.addresses.push_back(io::numeric_address(address));
+        s.core.ping_nodes.push_back(std::move(spec));
+    }
     s.core.max_rexmit_delay = cfg.max_rexmit_delay_ms * core::kMillis;
     s.core.hopfudge = cfg.hopfudge;
     s.core.compression = compression_from_name(cfg.compression).value_or(Compression::zlib);

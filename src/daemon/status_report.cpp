@@ -64,6 +64,17 @@ std::string status_report(core::Micros now, const core::Core& core, const Settin
     for (const auto& f : kApiCounterFields) api_counters[f.name] = clients.counters().*f.field;
     json peers = json::array();
     for (const auto& v : core.node_views()) peers.push_back(peer_json(now, v, settings));
+    json ping_nodes = json::array();
+    for (const auto& v : core.ping_views()) {
+        json addresses = json::array();
+        for (const auto& spec : settings.core.ping_nodes) {
+            if (spec.name == v.name) addresses = spec.addresses;
+        }
+        ping_nodes.push_back({{"name", v.name},
+                              {"status", std::string(to_string(v.status))},
+                              {"addresses", addresses},
+                              {"last_heard_ms_ago", ms_ago(now, v.last_heard)}});
+    }
     json client_list = json::array();
     for (const auto& [key, c] : clients.all()) {
         if (c->closing.empty()) client_list.push_back(client_json(now, *c));
@@ -73,6 +84,7 @@ std::string status_report(core::Micros now, const core::Core& core, const Settin
                 {"counters", core_counters},
                 {"api", api_counters},
                 {"peers", peers},
+                {"ping_nodes", ping_nodes},
                 {"clients", client_list}};
     json rsc = resources.empty() ? json(nullptr) : json::parse(resources, nullptr, false);
     doc["resources"] = rsc.is_discarded() ? json(nullptr) : rsc;
