@@ -4,9 +4,11 @@
 # The caller sets vip_bin (build/bin), vip_root (a scratch directory), vip_tag (unique) and, if it
 # likes, vip_extra (more ha.cf lines, e.g. "native_ipaddr on"), then:
 #   vip_setup || skip      namespaces, bridge, addresses, both nodes' configuration
-#   vip_start 1|2          a node in its namespace (and a mount namespace: its own /run/resource-agents)
+#   vip_start 1|2          a node in its namespace (and a mount namespace: its own /run/resource-agents,
+#                          and its API socket at heartbeat's path /run/heartbeat/register, for
+#                          Debian's clients it starts, such as ipfail)
 #   vip_kill 1             SIGKILL, and the address goes with the "crashed" machine
-#   vip_rsc 1|2            cl_status rscstatus of that node
+#   vip_cl_status 1|2 ARGS  our cl_status against that node (vip_rsc 1|2: its rscstatus)
 #   vip_has 1|2            the VIP is configured on that node's eth0
 #   vip_answered_by        the MAC that answered the client's ping of the VIP (nothing: no answer)
 #   vip_cleanup            every process of the namespaces killed, namespaces deleted
@@ -53,19 +55,21 @@ CF
 vip_mac() { ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
 vip_ns() { if [ "$1" = 1 ]; then echo "$vip_ns1"; else echo "$vip_ns2"; fi; }
 vip_start() {
-  mkdir -p /run/resource-agents
+  mkdir -p /run/resource-agents /run/heartbeat
   # In a subshell: not the caller's job, so a SIGKILL of it is not reported as one.
   (ip netns exec "$(vip_ns "$1")" unshare -m bash -c "
     mount --bind $vip_root/ra$1 /run/resource-agents
+    mount --bind $vip_root/run$1 /run/heartbeat
     exec $vip_bin/heartbeat -f -c $vip_root/n$1 -n n$1 --state-dir $vip_root/state$1 \
-      --pidfile $vip_root/n$1.pid --socket $vip_root/run$1/sock" 2>/dev/null &)
+      --pidfile $vip_root/n$1.pid --socket $vip_root/run$1/register" 2>/dev/null &)
 }
 vip_kill() {
   kill -9 "$(cat "$vip_root/n$1.pid")"
   ip -n "$(vip_ns "$1")" addr del "$vip/24" dev eth0 2>/dev/null
 }
 vip_stop() { kill -TERM "$(cat "$vip_root/n$1.pid")"; }
-vip_rsc() { HA_API_SOCKET=$vip_root/run$1/sock "$vip_bin/cl_status" rscstatus 2>/dev/null; }
+vip_cl_status() { local i=$1; shift; HA_API_SOCKET=$vip_root/run$i/register "$vip_bin/cl_status" "$@" 2>/dev/null; }
+vip_rsc() { vip_cl_status "$1" rscstatus; }
 vip_has() { ip -n "$(vip_ns "$1")" -o addr show dev eth0 | grep -q " $vip/"; }
 vip_neigh_mac() { ip -n "$vip_cl" neigh show "$vip" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2; }
 vip_addr_line() {  # e.g. "inet 10.81.1.100/24 brd 10.81.1.255 scope global secondary eth0"
