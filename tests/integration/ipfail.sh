@@ -12,6 +12,7 @@ vip_bin=${1:?usage: ipfail.sh BIN_DIR}
 ipfail=/usr/libexec/heartbeat/ipfail
 [ -x "$ipfail" ] || { echo "SKIP: no $ipfail (Debian's heartbeat package)"; exit 77; }
 id hacluster >/dev/null 2>&1 || { echo "SKIP: no hacluster user"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed (JSON checks, a forged reply)"; exit 77; }
 vip_tag=$$
 vip_root=$(mktemp -d /tmp/hbipfail-XXXXXX)
 . "$(dirname "$0")/../../scripts/lib/vip_netns.sh"
