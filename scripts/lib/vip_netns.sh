@@ -2,7 +2,8 @@
 # a client in network namespaces on one bridge, holding the haresources group
 # `n1 IPaddr2::<vip>/24/eth0` (IPaddr2 from resource-agents, through our own argument mapping).
 # The caller sets vip_bin (build/bin), vip_root (a scratch directory), vip_tag (unique) and, if it
-# likes, vip_extra (more ha.cf lines, e.g. "native_ipaddr on"), then:
+# likes, vip_extra (more ha.cf lines, e.g. "native_ipaddr on") and vip_keepalive / vip_deadtime
+# (milliseconds; 100 and 500 by default), then:
 #   vip_setup || skip      namespaces, bridge, addresses, both nodes' configuration
 #   vip_start 1|2          a node in its namespace (and a mount namespace: its own /run/resource-agents,
 #                          and its API socket at heartbeat's path /run/heartbeat/register, for
@@ -37,10 +38,10 @@ vip_setup() {
     cat >"$c/ha.cf" <<CF
 node n1 n2
 udpport $vip_port
-keepalive 100ms
-deadtime 500ms
-warntime 300ms
-initdead 1000ms
+keepalive ${vip_keepalive:-100}ms
+deadtime ${vip_deadtime:-500}ms
+warntime $(( (${vip_keepalive:-100} + ${vip_deadtime:-500}) / 2 ))ms
+initdead $(( ${vip_deadtime:-500} * 2 ))ms
 ucast eth0 $vip_net.$((3 - i))
 auto_failback on
 logfacility none
