@@ -263,18 +263,24 @@ struct Core::State {
 
     // ----- ping nodes (ping_nodes.hpp) ---------------------------------------------------------
 
+    // A ping node's status as heartbeat 3.0.6 words it: `NS_st` (no seq) while it answers, a
+    // plain dead status when it stopped.
+    Message ping_status(const std::string& name, NodeStatus st) const {
+        Message m;
+        m.add("t", st == NodeStatus::ping ? "NS_st" : "status");
+        m.add("st", to_string(st));
+        m.add("info", "ping");
+        m.add("src", name);
+        m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
+        return m;
+    }
+
     // With every status of ours, as heartbeat 3.0.6 does: an echo request to each address whose
-    // payload is the status the ping node would send if it could (spec: NS_st, no seq).
+    // payload is the status the ping node would send if it could.
     void probe_ping_nodes() {
         for (std::size_t i = 0; i < pings.size(); ++i) {
             for (const auto& address : pings.spec(i).addresses) {
-                Message m;
-                m.add("t", "NS_st");
-                m.add("st", "ping");
-                m.add("info", "ping");
-                m.add("src", pings.spec(i).name);
-                m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
-                emit<Probe>(address, std::move(m));
+                emit<Probe>(address, ping_status(pings.spec(i).name, NodeStatus::ping));
                 ++counters.ping_probes_sent;
             }
         }
@@ -288,13 +294,7 @@ struct Core::State {
         emit<NodeChange>(name, c.from, c.to, false);
         if (up) emit<LinkChange>(name, -1, LinkStatus::up, name);
         if (cfg.client_notifications) {
-            Message m;
-            m.add("t", up ? "NS_st" : "status");
-            m.add("st", to_string(c.to));
-            m.add("info", "ping");
-            m.add("src", name);
-            m.add("ts", hex(static_cast<std::uint64_t>(wall_seconds_now())));
-            emit<Deliver>(std::move(m));
+            emit<Deliver>(ping_status(name, c.to));
             if (up) ping_link_notification(name, LinkStatus::up);
         }
         if (!up && c.from == NodeStatus::ping) {  // a node never heard had no link up
