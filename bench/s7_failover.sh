@@ -75,21 +75,21 @@ for t in $(seq 1 "$trials"); do
 done
 
 switchovers=()
+# switch_over T FROM TO MAC: hb_standby on node FROM, timed to the first reply from MAC (node TO's).
+switch_over() {
+  sleep 0.5
+  local t0 ms
+  t0=$(date +%s%N)
+  "$vip_bin/hb_standby" --fifo "$vip_root/state$2/fifo" all >/dev/null
+  ms=$(first_reply_after "$t0" "$4") || die "switchover $1: n$3 never answered"
+  echo "switchover $1 (n$2 -> n$3): $ms ms"
+  switchovers+=("$ms")
+}
 for t in $(seq 1 "$trials"); do
   wait_for 30 n1_holds || die "switchover $t: n1 does not hold the VIP alone (n1: $(vip_rsc 1), n2: $(vip_rsc 2))"
-  sleep 0.5
-  t0=$(date +%s%N)
-  "$vip_bin/hb_standby" --fifo "$vip_root/state1/fifo" all >/dev/null
-  ms=$(first_reply_after "$t0" "$vip_mac2") || die "switchover $t: n2 never answered"
-  echo "switchover $t (n1 -> n2): $ms ms"
-  switchovers+=("$ms")
+  switch_over "$t" 1 2 "$vip_mac2"
   wait_for 30 rsc_is 2 all || die "switchover $t: n2 does not hold all"
-  sleep 0.5
-  t0=$(date +%s%N)
-  "$vip_bin/hb_standby" --fifo "$vip_root/state2/fifo" all >/dev/null
-  ms=$(first_reply_after "$t0" "$vip_mac1") || die "switchover $t: n1 never answered"
-  echo "switchover $t (n2 -> n1): $ms ms"
-  switchovers+=("$ms")
+  switch_over "$t" 2 1 "$vip_mac1"
 done
 summary "failover after SIGKILL" "${failovers[@]}"
 summary "switchover (hb_standby)" "${switchovers[@]}"
