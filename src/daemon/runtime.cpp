@@ -174,10 +174,7 @@ void Runtime::on_datagram(int link, std::string_view bytes, int from, std::strin
         core_.count_unverified();
         return;
     }
-    auto checked = auth::check_packet(bytes, settings_.keys);
-    if (checked.status == auth::PacketStatus::bad_auth && now < previous_keys_until_) {
-        checked = auth::check_packet(bytes, previous_keys_);
-    }
+    auto checked = check_signed(bytes, now);
     if (gate) {
         if (checked.status == auth::PacketStatus::ok) {
             gate->authenticated(now, address);
@@ -225,9 +222,16 @@ void Runtime::on_datagram(int link, std::string_view bytes, int from, std::strin
     apply(core_.receive_batch(now, link, std::move(packets)));
 }
 
-void Runtime::probe(const core::Probe& p) {
-    Message payload = p.payload;
-    auto signed_payload = auth::sign_packet(payload, settings_.keys, true, &nonces_);
+auth::CheckedPacket Runtime::check_signed(std::string_view bytes, core::Micros now) const {
+    auto checked = auth::check_packet(bytes, settings_.keys);
+    if (checked.status == auth::PacketStatus::bad_auth && now < previous_keys_until_) {
+        checked = auth::check_packet(bytes, previous_keys_);
+    }
+    return checked;
+}
+
+void Runtime::probe(core::Probe& p) {
+    auto signed_payload = auth::sign_packet(p.payload, settings_.keys, true, &nonces_);
     if (!signed_payload) {
         log_.error("cannot sign a ping: " + signed_payload.error());
         return;
@@ -246,10 +250,7 @@ void Runtime::probe(const core::Probe& p) {
 
 void Runtime::on_echo_reply(const std::string& address, std::string_view payload) {
     const core::Micros now = io::monotonic_now();
-    auto checked = auth::check_packet(payload, settings_.keys);
-    if (checked.status == auth::PacketStatus::bad_auth && now < previous_keys_until_) {
-        checked = auth::check_packet(payload, previous_keys_);
-    }
+    auto checked = check_signed(payload, now);
     const auto src = checked.message.get("src");
     if (checked.status != auth::PacketStatus::ok || checked.message.get("t") != std::optional<std::string_view>("NS_st") ||
         !src) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/keyring.hpp"
+#include "auth/packet.hpp"
 #include "auth/nonce_sequence.hpp"
 #include "auth/replay_guard.hpp"
 #include "auth/stranger_gate.hpp"
@@ -49,9 +50,12 @@ private:
     Runtime(Settings settings, Logger& log);
 
     void on_datagram(int link, std::string_view bytes, int from, std::string_view address);
+    // A datagram or echo payload checked with the keys, or with those a reload replaced while
+    // they still verify (kKeySwitchOverWindow).
+    auth::CheckedPacket check_signed(std::string_view bytes, core::Micros now) const;
     // Ping nodes (core/ping_nodes.hpp): an echo request with the core's payload, signed; a reply
     // whose payload is ours and signed goes back to the core.
-    void probe(const core::Probe& probe);
+    void probe(core::Probe& probe);  // signs its payload in place
     void on_echo_reply(const std::string& address, std::string_view payload);
     void apply(core::Effects effects);
     // `to`: the one node that needs it (core::Send::to), sent only to its address where known.
