@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs (Debian 12, apt-get, noninteractive, only what is missing) what the hbbench side-by-side needs:
 # corosync 3.1.7 + libcpg-dev (the CPG agent), heartbeat 3.0.6 + heartbeat-dev + cluster-glue-dev (the
-# heartbeat3 agent), pkg-config (bench/agents/cpg.cmake), and iproute2/procps/util-linux (ip netns, pkill-free
-# process checks, unshare/nsenter) for the drivers in bench/systems/.
+# heartbeat3 agent), pkg-config (bench/agents/cpg.cmake), iproute2/procps/util-linux (ip netns, pkill-free
+# process checks, unshare/nsenter) for the drivers in bench/systems/, and for S7's drivers (bench/systems/vip/)
+# keepalived, pacemaker + pacemaker-cli-utils and resource-agents (IPaddr2).
 #
 # corosync's package starts a system corosync service on installation (Debian's sample config, 127.0.0.1).
 # The benchmark runs its own corosync nodes in network namespaces and must not share the box with that one, so:
 #   - during the installation a policy-rc.d that denies every service start is in place (the one already in
 #     /usr/sbin is kept if there is one; a temporary one is removed afterwards),
+#   - keepalived's and pacemaker's services are disabled the same way (neither may run outside the benchmark),
 #   - afterwards, a system corosync that runs anyway (pid file /run/corosync.pid in the host's /run) is stopped
 #     through its init script / systemd unit, and the service is disabled so that it does not come back.
 # The bench drivers' corosync nodes have private /run directories, so they are never mistaken for it.
@@ -19,6 +21,7 @@ packages=(
   heartbeat heartbeat-dev cluster-glue-dev
   pkg-config
   iproute2 procps util-linux
+  keepalived pacemaker pacemaker-cli-utils resource-agents
 )
 
 sudo=""
@@ -97,12 +100,15 @@ fi
 if system_corosync_pid >/dev/null || { have_systemd && systemctl is-active --quiet corosync.service 2>/dev/null; }; then
   stop_system_corosync
 fi
-# and not at the next boot either (systemd unit, or the sysv rc links the package installs)
-if have_systemd; then
-  if systemctl is-enabled --quiet corosync.service 2>/dev/null; then
-    $sudo systemctl disable corosync.service 2>/dev/null || true
+# and not at the next boot either (systemd units, or the sysv rc links the packages install)
+for service in corosync pacemaker keepalived; do
+  if have_systemd; then
+    if systemctl is-enabled --quiet "$service.service" 2>/dev/null; then
+      $sudo systemctl stop "$service.service" 2>/dev/null || true
+      $sudo systemctl disable "$service.service" 2>/dev/null || true
+    fi
+  elif compgen -G "/etc/rc[2-5].d/S*$service" >/dev/null && command -v update-rc.d >/dev/null 2>&1; then
+    $sudo update-rc.d "$service" disable >/dev/null 2>&1 || true
   fi
-elif compgen -G '/etc/rc[2-5].d/S*corosync' >/dev/null && command -v update-rc.d >/dev/null 2>&1; then
-  $sudo update-rc.d corosync disable >/dev/null 2>&1 || true
-fi
+done
 exit 0

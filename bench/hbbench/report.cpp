@@ -71,6 +71,18 @@ std::vector<Row> rows(const std::vector<Json>& runs) {
         out.push_back({"S6 " + n + " nodes: CPU per daemon", {"S6", n, "cpu_pct_mean"}, "%", Better::lower});
         out.push_back({"S6 " + n + " nodes: RSS per daemon", {"S6", n, "rss_mib_mean"}, "MiB", Better::lower});
     }
+    out.push_back({"S7 setting", {"S7", "setting"}, "", Better::none});
+    for (const char* what : {"failover", "switchover"}) {
+        const std::string w = what;
+        const std::string label = "S7 " + w + (w == "failover" ? " after SIGKILL, " : " (graceful), ");
+        for (const char* p : {"min_ms", "median_ms", "p99_ms", "max_ms"}) {
+            const std::string stat(p, std::string(p).find('_'));
+            out.push_back({label + stat, {"S7", w, p}, "ms", Better::lower});
+        }
+        out.push_back({label + "trials", {"S7", w, "n"}, "", Better::none});
+    }
+    out.push_back({"S7 false failovers, soak under full CPU load", {"S7", "soak", "false_failovers"}, "", Better::none});
+    out.push_back({"S7 soak seconds", {"S7", "soak", "seconds"}, "s", Better::none});
     for (const auto& f : faults) {
         out.push_back({"S8 " + f + ": delivered", {"S8", f, "msgs_per_s"}, "msg/s", Better::higher});
         out.push_back({"S8 " + f + ": lost", {"S8", f, "lost"}, "", Better::none});
@@ -94,6 +106,7 @@ Cell cell(const Json& run, const std::vector<std::string>& path) {
         if (!j->is_object() || !j->contains(key)) return {std::nullopt, "not run"};
         j = &(*j)[key];
     }
+    if (j->is_string()) return {std::nullopt, j->get<std::string>()};  // a setting: shown as it is
     if (!j->is_number()) return {std::nullopt, "n/a"};
     return {j->get<double>(), ""};
 }
@@ -132,6 +145,7 @@ std::vector<std::array<std::string, 3>> targets(const std::vector<Json>& runs) {
         return nullptr;
     };
     auto judge = [&](const std::string& what, const Cell& c, const std::string& unit, const std::function<bool(double)>& ok) {
+        if (c.why == "not run") return;
         out.push_back({what, shown(c, unit), c.value ? (ok(*c.value) ? "met" : "**missed**") : "not measured"});
     };
     const Json& s1 = ours["results"].value("S1", Json::object());
@@ -173,6 +187,10 @@ std::vector<std::array<std::string, 3>> targets(const std::vector<Json>& runs) {
             judge("S4 idle CPU <= 0.2% at keepalive 1 s", cell(ours, {"S4", it.key(), "cpu_pct"}), "%",
                   [](double v) { return v <= 0.2; });
     }
+    judge("S7 failover p99 <= 100 ms", cell(ours, {"S7", "failover", "p99_ms"}), "ms", [](double v) { return v <= 100; });
+    judge("S7 switchover p99 <= 30 ms", cell(ours, {"S7", "switchover", "p99_ms"}), "ms", [](double v) { return v <= 30; });
+    judge("S7 zero false failovers under full CPU load", cell(ours, {"S7", "soak", "false_failovers"}), "",
+          [](double v) { return v == 0; });
     judge("S5 node_status <= 10 µs per call", cell(ours, {"S5", "a_us"}), "µs", [](double v) { return v <= 10; });
     judge("S5 get_parameter <= 10 µs per call", cell(ours, {"S5", "b_us"}), "µs", [](double v) { return v <= 10; });
     const Json& s6 = ours["results"].value("S6", Json::object());
@@ -208,6 +226,7 @@ std::string markdown(const std::vector<Json>& runs) {
     for (std::size_t i = 0; i < 2 * runs.size() - 1; ++i) out += "---|";
     out += "\n";
     for (const Row& r : rows(runs)) {
+        if (std::all_of(runs.begin(), runs.end(), [&](const Json& run) { return cell(run, r.path).why == "not run"; })) continue;
         out += "| " + r.label + " |";
         std::vector<Cell> cells;
         for (const auto& run : runs) {

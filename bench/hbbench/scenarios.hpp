@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct Options {
     std::vector<int> scale{8, 16, 32, 64};  // S6 cluster sizes
     int scale_idle_s = 20;    // S6 CPU sampling time per size
     int fault_send_ms = 3000;  // S8 sending time per fault
+    std::pair<int, int> s7_timing{-1, -1};  // S7 keepalive/deadtime ms (default: s7_default_timing)
+    int s7_trials = 20;                     // S7 failovers, and switchovers
+    int s7_soak_s = 300;                    // S7 false-failover soak under load
 };
 
 Json s1_detection(System& sys, const Options& o);
@@ -32,5 +36,10 @@ Json s4_footprint(System& sys, const Options& o);
 Json s5_api_cost(System& sys, const Options& o);
 Json s6_scale(System& sys, const Options& o);
 Json s8_faults(System& sys, const Options& o);
+// S7 needs no agent: only its driver bench/systems/vip/<system>.sh and the probe script.
+std::pair<int, int> s7_default_timing(const std::string& system);
+Json s7_failover(const std::string& system, const std::string& script, const std::string& probe_py, const std::string& work,
+                 const Options& o);
+std::string s7_version(const std::string& script, const std::string& work);
 
 }  // namespace hbbench
