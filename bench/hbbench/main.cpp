@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
         }
         work = tmpl;
     }
+    work = std::filesystem::absolute(work).string();  // drivers hand it to daemons that change directory
     setenv("HBB_BIN", bin.c_str(), 1);  // our driver starts the daemon built beside us
     const std::string vip_driver = systems_dir + "/vip/" + system + ".sh";
     std::filesystem::create_directories(work + "/" + system);
