@@ -2,12 +2,12 @@
 #include "heartbeat/client.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 
 #include "client/answer_cache.hpp"
 #include "client/order_queue.hpp"
 #include "client/session.hpp"
+#include "common/deadline.hpp"
 #include "ipc/filter.hpp"
 
 namespace hb {
@@ -31,11 +31,6 @@ Error refusal(std::string_view reqtype, const Message& reply) {
     std::string why = "the daemon refused " + std::string(reqtype) + " (" + text(reply, "result") + ")";
     if (auto info = reply.get("info")) why += ": " + std::string(*info);
     return make_error(why);
-}
-
-long remaining_ms(std::chrono::steady_clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    return std::max<long>(0, left.count());
 }
 
 }  // namespace
@@ -285,15 +280,14 @@ void Cluster::on_client_status(ClientStatusHandler handler) { client_handler_ = 
 bool Cluster::message_ready() { return !ready_.empty() || session_->message_ready(); }
 
 Result<std::optional<Message>> Cluster::next(int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+    const Deadline deadline(timeout_ms);
     // Bounded by the deadline (or by the daemon, when blocking): each turn takes one message.
     while (ready_.empty()) {
-        const int wait = timeout_ms < 0 ? -1 : static_cast<int>(remaining_ms(deadline));
-        auto m = session_->receive(wait);
+        auto m = session_->receive(deadline.left_ms());
         if (!m) return make_error(m.error());
         if (!*m) return std::optional<Message>();
         order_->push(std::move(**m), ready_);
-        if (timeout_ms >= 0 && ready_.empty() && remaining_ms(deadline) == 0) return std::optional<Message>();
+        if (ready_.empty() && deadline.passed()) return std::optional<Message>();
     }
     Message m = std::move(ready_.front());
     ready_.pop_front();
@@ -333,10 +327,9 @@ bool Cluster::run_handlers(const Message& msg) {
 }
 
 Result<std::optional<Message>> Cluster::read(int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+    const Deadline deadline(timeout_ms);
     for (;;) {
-        const int wait = timeout_ms < 0 ? -1 : static_cast<int>(remaining_ms(deadline));
-        auto m = next(wait);
+        auto m = next(deadline.left_ms());
         if (!m || !*m) return m;
         if (!run_handlers(**m)) return m;
     }

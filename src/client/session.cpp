@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
+#include "common/deadline.hpp"
 #include "msg/compression.hpp"
 #include "msg/limits.hpp"
 
@@ -126,7 +126,7 @@ Result<bool> Session::flush(bool wait) {
 
 Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
     if (!pending_.empty() && fd_ >= 0) (void)flush(false);  // non-blocking sends go out as we read
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+    const Deadline deadline(timeout_ms);
     for (;;) {
         Message m;
         std::string error;
@@ -152,14 +152,10 @@ Result<std::optional<Message>> Session::read_frame(int timeout_ms) {
                 break;
         }
         if (fd_ < 0) return make_error("not connected to the heartbeat daemon");
-        int wait_ms = -1;
-        if (timeout_ms >= 0) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0 && timeout_ms > 0) return std::optional<Message>();
-            wait_ms = static_cast<int>(std::max<long>(0, left.count()));
-        }
+        // timeout 0 still looks once; a longer one that has run out does not.
+        if (timeout_ms > 0 && deadline.passed()) return std::optional<Message>();
         pollfd p{fd_, POLLIN, 0};
-        int r = poll(&p, 1, wait_ms);
+        int r = poll(&p, 1, deadline.left_ms());
         if (r < 0 && errno == EINTR) continue;
         if (r == 0) return std::optional<Message>();
         if (!read_some()) {
@@ -179,12 +175,11 @@ bool Session::read_some() {
 }
 
 Result<std::optional<Message>> Session::await(const std::function<bool(const Message&)>& wanted, int timeout_ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const Deadline deadline(std::max(0, timeout_ms));
     // Bounded by the deadline: every turn reads a frame or times out.
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return std::optional<Message>();
-        auto m = read_frame(static_cast<int>(left.count()));
+        if (deadline.passed()) return std::optional<Message>();
+        auto m = read_frame(deadline.left_ms());
         if (!m) return m;
         if (!*m) continue;
         if (wanted(**m)) return m;
@@ -199,10 +194,9 @@ Result<std::vector<Message>> Session::request(const std::string& reqtype, const 
         return is_reply(m) && m.get("reqtype") == std::optional<std::string_view>(reqtype);
     };
     std::vector<Message> replies;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const Deadline deadline(std::max(0, timeout_ms));
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        auto m = await(is_answer, static_cast<int>(std::max<long>(0, left.count())));
+        auto m = await(is_answer, deadline.left_ms());
         if (!m) return make_error(m.error());
         if (!*m) return make_error("no reply to " + reqtype + " in time");
         const bool more = (*m)->get("result") == std::optional<std::string_view>("ok/more");
