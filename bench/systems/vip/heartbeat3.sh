@@ -34,51 +34,29 @@ write_conf() {  # WORK I KA DT
   chmod 755 "$r/stub"
 }
 start_node() {  # WORK I: heartbeat daemonizes; returns once its pidfile names a live master
-  local r=$1/n$2 k p
+  local r=$1/n$2 k
   mkdir -p "$r/run/heartbeat/ccm" "$r/run/heartbeat/crm" "$r/run/heartbeat/rsctmp" "$r/run/resource-agents" "$r/run/lock"
   chown -R hacluster:haclient "$r/run/heartbeat"
   chmod 750 "$r/run/heartbeat"
   rm -f "$r/run/heartbeat.pid" "$r/lib/fifo"
   bx "$1" "$2" "$HB" </dev/null >>"$r/stdout" 2>&1
   for k in $(seq 1 300); do
-    p=$(master_pid "$1" "$2") && { mark_started "$1" "$2"; return 0; }
+    daemon_alive "$1" "$2" && { mark_started "$1" "$2"; return 0; }
     sleep 0.01
   done
   die "heartbeat n$2 did not start (see $r/ha-log)"
 }
-master_pid() {
+daemon_alive() {  # the master named in the node's pidfile is heartbeat
   local p
-  p=$(tr -dc 0-9 <"$1/n$2/run/heartbeat.pid" 2>/dev/null) && [ -n "$p" ] && [ "$(readlink "/proc/$p/exe")" = "$HB" ] && echo "$p"
+  p=$(tr -dc 0-9 <"$1/n$2/run/heartbeat.pid" 2>/dev/null) && [ -n "$p" ] && [ "$(readlink "/proc/$p/exe")" = "$HB" ]
 }
 rsc() { bx "$1" "$2" cl_status rscstatus 2>/dev/null; }
 
 cmd_up() {  # WORK KEEPALIVE_MS DEADTIME_MS
-  local work=$1 k
-  mkdir -p "$work"
-  net_up "$work" || die "cannot set up the namespaces"
   # 3.0.6 advertises deadtime + 2 s for its first 5 s after a start: a holder counts as settled after 6 s.
-  echo 6000 >"$work/window_ms"
-  write_conf "$work" 1 "$2" "$3" && write_conf "$work" 2 "$2" "$3"
-  box_up "$work" 1 && box_up "$work" 2
-  start_node "$work" 1 && start_node "$work" 2
-  for k in $(seq 1 600); do
-    [ "$(cmd_holder "$work")" = 1 ] && { print_facts "$work" "keepalive $2 ms / deadtime $3 ms, haresources IPaddr2"; return 0; }
-    sleep 0.05
-  done
-  die "n1 never held the VIP alone (n1: $(rsc "$work" 1), n2: $(rsc "$work" 2))"
+  heartbeat_up "$1" "$2" "$3" 6000 "keepalive $2 ms / deadtime $3 ms, haresources IPaddr2"
 }
-# Settled: both daemons up, their resource states a settled pair, the address where they say.
-cmd_holder() {
-  local a b h
-  up_longer_than "$1" 1 "$(cat "$1/window_ms")" && up_longer_than "$1" 2 "$(cat "$1/window_ms")" || return 1
-  master_pid "$1" 1 >/dev/null && master_pid "$1" 2 >/dev/null || return 1
-  a=$(rsc "$1" 1) b=$(rsc "$1" 2)
-  h=$(address_holder) || return 1
-  case "$h:$a:$b" in
-    1:local:local | 1:all:none | 2:none:all) echo "$h" ;;
-    *) return 1 ;;
-  esac
-}
+cmd_holder() { heartbeat_holder "$1"; }
 cmd_pids() { node_pids "$1" "$2"; }
 cmd_reboot() { box_reboot "$1" "$2" && start_node "$1" "$2"; }
 cmd_switch() { mark_t0; bx "$1" "$2" /usr/share/heartbeat/hb_standby all >/dev/null 2>&1; }

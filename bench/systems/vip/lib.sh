@@ -113,6 +113,36 @@ up_longer_than() {  # WORK I MS
 # `switch` prints this just before it acts: hbbench times the move from here, not from its own
 # start of the driver (a bash and a source of this file, a few ms under load).
 mark_t0() { echo "t0 ${EPOCHREALTIME/./}"; }
+# The two heartbeats' `up` and `holder`, from the driver's write_conf WORK I KA DT, start_node WORK I,
+# daemon_alive WORK I and rsc WORK I (the node's `cl_status rscstatus`). Settled: both daemons up and
+# past their start-up window (WORK/window_ms), their resource states a settled pair, and the address
+# where they say.
+heartbeat_up() {  # WORK KA DT WINDOW_MS SETTING
+  local work=$1 k
+  mkdir -p "$work"
+  net_up "$work" || die "cannot set up the namespaces"
+  echo "$4" >"$work/window_ms"
+  write_conf "$work" 1 "$2" "$3" && write_conf "$work" 2 "$2" "$3"
+  box_up "$work" 1 && box_up "$work" 2
+  start_node "$work" 1 && start_node "$work" 2
+  for k in $(seq 1 600); do
+    [ "$(heartbeat_holder "$work")" = 1 ] && { print_facts "$work" "$5"; return 0; }
+    sleep 0.05
+  done
+  die "n1 never held the VIP alone (n1: $(rsc "$work" 1), n2: $(rsc "$work" 2))"
+}
+heartbeat_holder() {  # WORK
+  local a b h w
+  w=$(cat "$1/window_ms")
+  up_longer_than "$1" 1 "$w" && up_longer_than "$1" 2 "$w" || return 1
+  daemon_alive "$1" 1 && daemon_alive "$1" 2 || return 1
+  a=$(rsc "$1" 1) b=$(rsc "$1" 2)
+  h=$(address_holder) || return 1
+  case "$h:$a:$b" in
+    1:local:local | 1:all:none | 2:none:all) echo "$h" ;;
+    *) return 1 ;;
+  esac
+}
 # Runs the sub-command of a driver: up|holder|pids|reboot|switch|after-switch|events|down|version.
 dispatch() {
   local cmd=${1:-} work=${2:-}

@@ -40,14 +40,14 @@ write_conf() {  # WORK I KA DT
   chmod 600 "$r/conf/authkeys"
   echo "n1 IPaddr2::$VIP/24/eth0" >"$r/conf/haresources"
 }
-daemon_pid() { local p; p=$(cat "$1/n$2/pid" 2>/dev/null) && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = heartbeat ] && echo "$p"; }
+daemon_alive() { local p; p=$(cat "$1/n$2/pid" 2>/dev/null) && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = heartbeat ]; }
 start_node() {  # WORK I: returns once the daemon answers on its API socket
   local r=$1/n$2 k
   (box_exec "$1" "$2" "$bin/heartbeat" -f -c "$r/conf" -n "n$2" --state-dir "$r/state" \
     --pidfile "$r/heartbeat.pid" --socket /run/heartbeat/register) </dev/null >>"$r/stdout" 2>&1 &
   echo $! >"$r/pid"
   for k in $(seq 1 300); do
-    [ -S "$r/hb/register" ] && daemon_pid "$1" "$2" >/dev/null && { mark_started "$1" "$2"; return 0; }
+    [ -S "$r/hb/register" ] && daemon_alive "$1" "$2" && { mark_started "$1" "$2"; return 0; }
     sleep 0.01
   done
   die "our daemon n$2 did not start (see $r/ha-log)"
@@ -55,33 +55,12 @@ start_node() {  # WORK I: returns once the daemon answers on its API socket
 rsc() { HA_API_SOCKET=$1/n$2/hb/register "$bin/cl_status" rscstatus 2>/dev/null; }
 
 cmd_up() {  # WORK KEEPALIVE_MS DEADTIME_MS
-  local work=$1 k
   [ -x "$bin/heartbeat" ] || die "no daemon at $bin (build first)"
-  mkdir -p "$work" /run/resource-agents /run/heartbeat
-  net_up "$work" || die "cannot set up the namespaces"
+  mkdir -p /run/resource-agents /run/heartbeat
   # We advertise the configured deadtime from the start: no window after a start.
-  echo 0 >"$work/window_ms"
-  write_conf "$work" 1 "$2" "$3" && write_conf "$work" 2 "$2" "$3"
-  box_up "$work" 1 && box_up "$work" 2
-  start_node "$work" 1 && start_node "$work" 2
-  for k in $(seq 1 600); do
-    [ "$(cmd_holder "$work")" = 1 ] && { print_facts "$work" "keepalive $2 ms / deadtime $3 ms, $mode IPaddr2"; return 0; }
-    sleep 0.02
-  done
-  die "n1 never held the VIP alone (n1: $(rsc "$work" 1), n2: $(rsc "$work" 2))"
+  heartbeat_up "$1" "$2" "$3" 0 "keepalive $2 ms / deadtime $3 ms, $mode IPaddr2"
 }
-# Settled: both daemons up, their resource states a settled pair, the address where they say.
-cmd_holder() {
-  local a b h
-  up_longer_than "$1" 1 "$(cat "$1/window_ms")" && up_longer_than "$1" 2 "$(cat "$1/window_ms")" || return 1
-  daemon_pid "$1" 1 >/dev/null && daemon_pid "$1" 2 >/dev/null || return 1
-  a=$(rsc "$1" 1) b=$(rsc "$1" 2)
-  h=$(address_holder) || return 1
-  case "$h:$a:$b" in
-    1:local:local | 1:all:none | 2:none:all) echo "$h" ;;
-    *) return 1 ;;
-  esac
-}
+cmd_holder() { heartbeat_holder "$1"; }
 cmd_pids() { node_pids "$1" "$2"; }
 cmd_reboot() { box_reboot "$1" "$2" && rm -f "$1/n$2/hb/register" && start_node "$1" "$2"; }
 cmd_switch() { mark_t0; "$bin/hb_standby" --fifo "$1/n$2/state/fifo" all >/dev/null; }
