@@ -1,6 +1,7 @@
 // hbbench: the scenarios of docs/benchmarks.md against real daemons of one system (ours, Debian's
 // heartbeat 3.0.6, or Corosync), through their own client libraries, and S7 (a floating IP's
-// failover) also against keepalived and Pacemaker; `report` puts several runs side by side. How the systems are driven: bench/systems/README.md.
+// failover) also against keepalived and Pacemaker; `report` puts several runs side by side. How
+// the systems are driven: bench/systems/README.md.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
