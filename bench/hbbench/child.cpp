@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -59,16 +60,17 @@ Child::~Child() {
 
 std::optional<std::string> Child::line(int timeout_ms) {
     const long long give_up = mono_ms() + timeout_ms;
-    for (;;) {
+    // The first turn always looks: line(0) reads what is already in the pipe without waiting.
+    for (bool first = true;; first = false) {
         if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
             std::string l = buffer_.substr(0, nl);
             buffer_.erase(0, nl + 1);
             return l;
         }
         const long long left = give_up - mono_ms();
-        if (eof_ || left <= 0) return std::nullopt;
+        if (eof_ || (left <= 0 && !first)) return std::nullopt;
         pollfd p{out_, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        if (poll(&p, 1, static_cast<int>(std::max(0LL, left))) <= 0) continue;
         char buf[4096];
         ssize_t n = read(out_, buf, sizeof buf);
         if (n <= 0) {

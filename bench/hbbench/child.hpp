@@ -18,7 +18,8 @@ public:
     Child& operator=(Child&&) = delete;
     ~Child();
 
-    // The next line of its stdout within timeout_ms (nullopt: none in time, or it closed stdout).
+    // The next line of its stdout within timeout_ms (nullopt: none in time, or it closed stdout);
+    // 0 takes a line already there without waiting.
     std::optional<std::string> line(int timeout_ms);
     // Reads lines until one starts with `prefix` (others are dropped) within timeout_ms.
     std::optional<std::string> line_starting(const std::string& prefix, int timeout_ms);

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "report.hpp"
 #include "scenarios.hpp"
@@ -38,8 +39,12 @@ int main(int argc, char** argv) {
     app.add_option("--work", work, "directory for the nodes' files and logs (default: a new one under /tmp)");
     app.add_option("--systems-dir", systems_dir, "where the driver scripts are");
     app.add_flag("--quick", quick, "a few trials of everything (a smoke run, not figures to quote)");
+    std::vector<std::string> timings;
+    app.add_option("--timings", timings, "S1, S4: keepalive/deadtime pairs in ms (default: 1000/3000,100/500; the soak uses the last)")
+        ->delimiter(',');
     app.add_option("--trials", o.trials, "S1: kills per timing");
     app.add_option("--soak", o.soak_s, "S1: seconds under full CPU load");
+    app.add_option("--soak-nodes", o.soak_nodes, "S1: nodes in the soak (default 3)")->check(CLI::Range(2, 64));
     app.add_option("--send-ms", o.send_ms, "S2: sending time");
     app.add_option("--round-trips", o.round_trips, "S3: round trips");
     app.add_option("--idle", o.idle_s, "S4: idle seconds");
@@ -53,6 +58,19 @@ int main(int argc, char** argv) {
     std::vector<std::string> inputs;
     report->add_option("files", inputs, "JSON files of hbbench runs")->required()->check(CLI::ExistingFile);
     CLI11_PARSE(app, argc, argv);
+    if (!timings.empty()) {
+        o.timings.clear();
+        for (const auto& t : timings) {
+            int ka = 0, dt = 0;
+            char slash = 0;
+            std::istringstream in(t);
+            if (!(in >> ka >> slash >> dt) || slash != '/' || ka <= 0 || dt <= 2 * ka || !in.eof()) {
+                std::cerr << "hbbench: --timings " << t << ": want KEEPALIVE_MS/DEADTIME_MS with deadtime > 2 x keepalive\n";
+                return 2;
+            }
+            o.timings.emplace_back(ka, dt);
+        }
+    }
 
     if (report->parsed()) {
         std::vector<nlohmann::json> runs;

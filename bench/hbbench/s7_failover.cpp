@@ -69,7 +69,7 @@ class Probe {
 public:
     explicit Probe(Child child) : child_(std::move(child)) {}
     void drain() {
-        while (auto l = child_.line(1)) {
+        while (auto l = child_.line(0)) {
             std::istringstream in(*l);
             long long ns = 0;
             std::string mac;

@@ -70,7 +70,7 @@ Json detection_at(System& sys, const Options& o, int ka, int dt) {
 
 // False deaths while other processes keep every core busy, at the shortest timing.
 Json soak_under_load(System& sys, const Options& o, int ka, int dt) {
-    const int nodes = 3;
+    const int nodes = o.soak_nodes;
     std::string why;
     if (!start_converged(sys, nodes, ka, dt, why)) return error(why);
     std::vector<Child> watchers;

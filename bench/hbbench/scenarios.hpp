@@ -17,6 +17,7 @@ struct Options {
     std::vector<std::pair<int, int>> timings{{1000, 3000}, {100, 500}};  // keepalive/deadtime ms
     int trials = 20;          // S1 kills per timing
     int soak_s = 300;         // S1 false-death soak under load, at the shortest timing
+    int soak_nodes = 3;       // S1 soak cluster size
     int send_ms = 5000;       // S2 sending time
     int round_trips = 10000;  // S3
     int idle_s = 60;          // S4
