@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "core/stable_heap.hpp"
+#include "common/stable_heap.hpp"
 #include "core/types.hpp"
 
 namespace hb::core {

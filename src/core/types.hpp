@@ -4,14 +4,16 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/micros.hpp"
+
 namespace hb::core {
 
-// Monotonic time in microseconds, from whatever origin the driver chose. The core never reads a
-// clock: every entry point is told the time.
-using Micros = std::int64_t;
-inline constexpr Micros kMillis = 1000;
-inline constexpr Micros kSeconds = 1000 * kMillis;
-inline constexpr Micros kNever = INT64_MAX;
+// The core's time is the project's (common/micros.hpp): it never reads a clock, every entry point
+// is told the time.
+using hb::kMillis;
+using hb::kNever;
+using hb::kSeconds;
+using hb::Micros;
 
 // Node states as heartbeat reports them. `init`, `up` and `active` are what a node says of itself
 // in its status heartbeats; `dead` is what we conclude of a silent node; `ping` is a ping node

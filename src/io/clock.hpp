@@ -5,14 +5,14 @@
 
 #include <cstdint>
 
-#include "core/types.hpp"
+#include "common/micros.hpp"
 
 namespace hb::io {
 
-inline core::Micros monotonic_now() {
+inline Micros monotonic_now() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<core::Micros>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+    return static_cast<Micros>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
 inline std::int64_t wall_seconds() { return static_cast<std::int64_t>(::time(nullptr)); }

@@ -64,15 +64,15 @@ void Reactor::remove(int fd) {
     handlers_.erase(fd);
 }
 
-void Reactor::set_deadline(core::Micros when) {
+void Reactor::set_deadline(Micros when) {
     // The core's deadline rarely moves between events; a timerfd_settime per event cost 6% of a
     // busy daemon (perf, hbbench S2).
     if (when == armed_) return;
     armed_ = when;
     itimerspec spec{};
-    if (when != core::kNever) {
+    if (when != kNever) {
         // 0 would disarm the timer: a deadline in the past fires at the next nanosecond.
-        when = std::max<core::Micros>(when, 0);
+        when = std::max<Micros>(when, 0);
         spec.it_value.tv_sec = when / 1'000'000;
         spec.it_value.tv_nsec = (when % 1'000'000) * 1000 + 1;
     }

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 
-#include "core/types.hpp"
+#include "common/micros.hpp"
 
 namespace hb::io {
 
@@ -26,8 +26,8 @@ public:
     // Stop (false) or resume (true) calling `on_readable`: a client held back by flow control.
     void set_readable(int fd, bool want);
     void remove(int fd);
-    // Absolute CLOCK_MONOTONIC time in microseconds; core::kNever disarms.
-    void set_deadline(core::Micros when);
+    // Absolute CLOCK_MONOTONIC time in microseconds; kNever disarms.
+    void set_deadline(Micros when);
     void on_deadline(std::function<void()> fn) { on_deadline_ = std::move(fn); }
     // Called after every round of ready sockets and the timer: what the round produced for one
     // peer goes out in one write, not one write per message.
@@ -57,8 +57,8 @@ private:
     };
     void update(int fd, const Handlers& h);
     std::map<int, std::shared_ptr<Handlers>> handlers_;
-    static constexpr core::Micros kUnarmed = -1;
-    core::Micros armed_ = kUnarmed;
+    static constexpr Micros kUnarmed = -1;
+    Micros armed_ = kUnarmed;
     std::function<void()> on_deadline_;
     std::map<int, std::function<void()>> round_end_;
     int round_end_ids_ = 0;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "core/stable_heap.hpp"
+#include "common/stable_heap.hpp"
 #include "core/types.hpp"
 #include "msg/message.hpp"
 
@@ -26,6 +26,6 @@ struct Event {
     std::shared_ptr<const Message> msg;
 };
 
-using EventQueue = core::StableHeap<Event>;
+using EventQueue = StableHeap<Event>;
 
 }  // namespace hb::sim

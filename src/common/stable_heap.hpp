@@ -7,9 +7,9 @@
 #include <queue>
 #include <vector>
 
-#include "core/types.hpp"
+#include "common/micros.hpp"
 
-namespace hb::core {
+namespace hb {
 
 template <class T>
 class StableHeap {
@@ -38,4 +38,4 @@ private:
     std::uint64_t next_order_ = 0;
 };
 
-}  // namespace hb::core
+}  // namespace hb
